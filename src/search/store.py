@@ -33,6 +33,10 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("ordinal", "INTEGER"), ("start", "INTEGER"), ("end", "INTEGER"), ("n_tokens", "INTEGER"),
         ("text", "TEXT"),
     ],
+    "sentences": [
+        ("sentence_id", "TEXT PRIMARY KEY"), ("row", "INTEGER"), ("doc_id", "TEXT"),
+        ("chunk_id", "TEXT"), ("start", "INTEGER"), ("end", "INTEGER"), ("text", "TEXT"),
+    ],
     "figures": [
         ("figure_id", "TEXT PRIMARY KEY"), ("doc_id", "TEXT"), ("chunk_id", "TEXT"),
         ("locality", "TEXT"), ("province", "TEXT"), ("kind", "TEXT"), ("value", "REAL"),

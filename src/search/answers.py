@@ -1,0 +1,153 @@
+"""Answers grouped by place, and named precedents searchable by meaning.
+
+How ``ask`` decides that a locality answers a question
+------------------------------------------------------
+1. The question is searched (hybrid) and the sentences of the best chunks become candidates; each
+   sentence is scored by the cosine between the question and the sentence (both embedded, the
+   sentence vectors come from the index) blended with the question's lexical overlap, weighted by how
+   much of the question the corpus vocabulary covers (as in search).
+2. The question's *topic* is classified with the same purpose classifier as the figures (housing,
+   infrastructure, health, honours, …). When the question has a topic, a sentence is evidence only
+   if it speaks of that topic: one of its figures has that purpose, or the sentence itself is
+   classified so. A locality with no such sentence is left out, however similar its text sounds.
+3. When the question has no recognisable topic ("difficulties met …"), a sentence is evidence when
+   its score is close to the best sentence's (``RELATIVE``) and above an absolute floor (``FLOOR``).
+4. A locality's score is its best evidence sentence's; ``amounts_vnd`` are the money figures (not
+   per-unit rates) in its evidence whose purpose is the question's topic.
+An empty table carries ``df.attrs["reason"]``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from .errors import QueryError
+from .filters import matching_doc_ids, parse_where
+from .normalize import fold
+from .ranking import lexical_weight, minmax
+
+__all__ = ["ask", "precedents", "ASK_COLUMNS", "PRECEDENT_COLUMNS"]
+
+ASK_COLUMNS = ["locality", "province", "locality_level", "score", "evidence", "amounts_vnd",
+               "figures", "doc_ids", "purpose"]
+PRECEDENT_COLUMNS = ["score", "name", "kind", "locality", "province", "period", "figures", "text",
+                     "actor", "sublocality", "doc_id", "chunk_id", "precedent_id"]
+
+FLOOR = 0.80  # e5 cosine below which a sentence does not answer (calibrated on eval/asks.jsonl)
+RELATIVE = 0.03  # for topic-less questions: within this of the best sentence's cosine
+_WORD = re.compile(r"\w+")
+
+
+def _content_tokens(text: str) -> set[str]:
+    from .lexical import STOPWORDS
+
+    return {t for t in _WORD.findall(fold(text)) if len(t) > 1 and t not in STOPWORDS}
+
+
+def _sentence_vectors(idx) -> np.ndarray:
+    if getattr(idx, "_sentence_vectors", None) is None:
+        from .build import SENTENCE_VECTORS
+
+        idx._sentence_vectors = np.load(idx.path / SENTENCE_VECTORS, allow_pickle=False)
+        idx._sentences = idx._table("sentences")
+    return idx._sentence_vectors
+
+
+def _empty(reason: str) -> pd.DataFrame:
+    df = pd.DataFrame(columns=ASK_COLUMNS)
+    df.attrs["reason"] = reason
+    return df
+
+
+def ask(idx, question: str, *, k: int = 30, where=None) -> pd.DataFrame:
+    from .figures import classify_purpose
+
+    q = idx._check_query(question, k)
+    hits = idx.search(q, k=k, where=where)
+    if hits.empty:
+        return _empty("no article matches the filters")
+    svecs = _sentence_vectors(idx)
+    sents = idx._sentences
+    cand = sents[sents["chunk_id"].isin(set(hits["chunk_id"]))]
+    qv = idx.embedder.embed_queries([q])[0]
+    cos = svecs[cand["row"].to_numpy()] @ qv
+    q_tokens = _content_tokens(q)
+    overlap = np.array([len(q_tokens & _content_tokens(t)) / max(1, len(q_tokens)) for t in cand["text"]])
+    w = lexical_weight(idx.lexical.vocabulary_coverage(q))
+    cand = cand.assign(cos=cos, score=(1 - w) * cos + w * (FLOOR + (1 - FLOOR) * overlap))
+
+    purpose = classify_purpose(q, idx.embedder)
+    figs = idx.figures
+    if purpose != "other":
+        on_topic_fig = figs[figs["purpose"] == purpose]
+        fig_sent = {(d, s) for d, s in zip(on_topic_fig["doc_id"], on_topic_fig["sentence_start"])}
+        keep = [((d, s) in fig_sent) or classify_purpose(t, idx.embedder) == purpose
+                for d, s, t in zip(cand["doc_id"], cand["start"], cand["text"])]
+        ev = cand[np.array(keep, dtype=bool) & (cand["cos"] >= FLOOR)]
+        if ev.empty:
+            return _empty(f"no passage speaks of {purpose} in answer to this question")
+    else:
+        best = float(cand["cos"].max()) if len(cand) else 0.0
+        ev = cand[(cand["cos"] >= max(FLOOR, best - RELATIVE))]
+        if ev.empty:
+            return _empty("no passage answers this question closely enough")
+    return _group(idx, ev, figs, purpose)
+
+
+def _group(idx, ev: pd.DataFrame, figs: pd.DataFrame, purpose: str) -> pd.DataFrame:
+    arts = idx.articles.set_index("doc_id")
+    ev = ev.assign(locality=[arts.at[d, "locality"] or "" for d in ev["doc_id"]],
+                   province=[arts.at[d, "province"] or "" for d in ev["doc_id"]])
+    rows = []
+    for (loc, prov), g in ev.groupby(["locality", "province"], sort=False):
+        g = g.sort_values(["score", "start"], ascending=[False, True])
+        in_ev = pd.Series(False, index=figs.index)
+        for d, s in zip(g["doc_id"], g["start"]):
+            in_ev |= (figs["doc_id"] == d) & (figs["sentence_start"] == s)
+        f = figs[in_ev]
+        money = f[(f["kind"] == "money") & ((f["purpose"] == purpose) | (purpose == "other"))]
+        doc0 = g["doc_id"].iloc[0]
+        rows.append({
+            "locality": loc, "province": prov, "locality_level": arts.at[doc0, "locality_level"],
+            "score": round(float(g["score"].max()), 4),
+            "evidence": g["text"].tolist(),
+            "amounts_vnd": [int(v) for v in money.sort_values("start")["value"]],
+            "figures": f.sort_values("start")["expression"].tolist(),
+            "doc_ids": sorted(set(g["doc_id"])),
+            "purpose": purpose,
+        })
+    df = pd.DataFrame(rows, columns=ASK_COLUMNS)
+    df = df.sort_values(["score", "locality"], ascending=[False, True]).reset_index(drop=True)
+    return df
+
+
+def precedents(idx, query: str | None = None, *, k: int | None = 20, where=None) -> pd.DataFrame:
+    """Named initiatives; ranked by meaning when ``query`` is given."""
+    if k is not None and (isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1):
+        raise QueryError(f"k must be a whole number ≥ 1, not {k!r}")
+    table = idx.precedent_table
+    where = parse_where(where)
+    if where:
+        table = table[table["doc_id"].isin(matching_doc_ids(idx.articles, where))]
+    if query is None:
+        out = table.sort_values(["doc_id", "start"]).assign(score=np.nan)
+    else:
+        q = idx._check_query(query, k or 1)
+        if table.empty:
+            return pd.DataFrame(columns=PRECEDENT_COLUMNS)
+        from .build import PRECEDENT_VECTORS
+
+        vecs = np.load(idx.path / PRECEDENT_VECTORS, allow_pickle=False)[table["row"].to_numpy()]
+        dense = vecs @ idx.embedder.embed_queries([q])[0]
+        q_tokens = _content_tokens(q)
+        lex = np.array([len(q_tokens & _content_tokens(t)) for t in table["text"]], dtype=float)
+        w = lexical_weight(idx.lexical.vocabulary_coverage(q))
+        score = w * minmax(lex) + (1 - w) * minmax(dense)
+        out = table.assign(score=np.round(score, 6)).sort_values(["score", "precedent_id"],
+                                                                 ascending=[False, True])
+    if k is not None:
+        out = out.head(k)
+    return out[PRECEDENT_COLUMNS].reset_index(drop=True)

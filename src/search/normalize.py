@@ -34,7 +34,8 @@ _CHAR_TABLE = str.maketrans(_CHAR_MAP)
 # a final consonant keeps the mark on the second vowel (hoàn, huỳnh): neither is touched.
 _ONSET = r"(?:ngh|ch|gh|gi|kh|ng|nh|ph|th|tr|[bcdđghklmnprstvx])?"
 _OAOEUY = re.compile(rf"^({_ONSET})([oOuU])([aAeEyY])$", re.IGNORECASE)
-_WORD_RE = re.compile(r"[^\W\d_]+")
+# Letters plus any combining marks stuck to them (a stray mark belongs to the word it follows).
+_WORD_RE = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f])+")
 
 
 def _fix_syllable(word: str) -> str:
@@ -81,7 +82,7 @@ def normalize(text: str) -> str:
 
 
 def _fold_char(ch: str) -> str:
-    if ch in "đĐ":
+    if ch in "đĐ\u00d0\u00f0\u0189\u0256":  # đ, and the look-alikes normalize() maps to it
         return "d"
     base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
     if len(base) != 1:

@@ -56,6 +56,14 @@ def _sentence_vectors(idx) -> np.ndarray:
     return idx._sentence_vectors
 
 
+def _in_span(figs: pd.DataFrame, doc_id: str, start: int, end: int) -> pd.Series:
+    return (figs["doc_id"] == doc_id) & (figs["start"] >= start) & (figs["start"] < end)
+
+
+def _has_figure(figs: pd.DataFrame, doc_id: str, start: int, end: int) -> bool:
+    return bool(_in_span(figs, doc_id, start, end).any())
+
+
 def _empty(reason: str) -> pd.DataFrame:
     df = pd.DataFrame(columns=ASK_COLUMNS)
     df.attrs["reason"] = reason
@@ -82,10 +90,9 @@ def ask(idx, question: str, *, k: int = 30, where=None) -> pd.DataFrame:
     purpose = classify_purpose(q, idx.embedder)
     figs = idx.figures
     if purpose != "other":
-        on_topic_fig = figs[figs["purpose"] == purpose]
-        fig_sent = {(d, s) for d, s in zip(on_topic_fig["doc_id"], on_topic_fig["sentence_start"])}
-        keep = [((d, s) in fig_sent) or classify_purpose(t, idx.embedder) == purpose
-                for d, s, t in zip(cand["doc_id"], cand["start"], cand["text"])]
+        on_topic = figs[figs["purpose"] == purpose]
+        keep = [_has_figure(on_topic, d, s, e) or classify_purpose(t, idx.embedder) == purpose
+                for d, s, e, t in zip(cand["doc_id"], cand["start"], cand["end"], cand["text"])]
         ev = cand[np.array(keep, dtype=bool) & (cand["cos"] >= FLOOR)]
         if ev.empty:
             return _empty(f"no passage speaks of {purpose} in answer to this question")
@@ -105,8 +112,8 @@ def _group(idx, ev: pd.DataFrame, figs: pd.DataFrame, purpose: str) -> pd.DataFr
     for (loc, prov), g in ev.groupby(["locality", "province"], sort=False):
         g = g.sort_values(["score", "start"], ascending=[False, True])
         in_ev = pd.Series(False, index=figs.index)
-        for d, s in zip(g["doc_id"], g["start"]):
-            in_ev |= (figs["doc_id"] == d) & (figs["sentence_start"] == s)
+        for d, s, e in zip(g["doc_id"], g["start"], g["end"]):
+            in_ev |= _in_span(figs, d, s, e)
         f = figs[in_ev]
         money = f[(f["kind"] == "money") & ((f["purpose"] == purpose) | (purpose == "other"))]
         doc0 = g["doc_id"].iloc[0]

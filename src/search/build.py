@@ -124,9 +124,7 @@ def _figures_table(articles, chunk_offsets, classifier) -> pd.DataFrame:
 
     rows = []
     for art in articles:
-        figs = extract_figures(art.text)
-        purposes = classifier.classify_figures(art.text, figs) if classifier else [f.purpose for f in figs]
-        for i, (f, purpose) in enumerate(zip(figs, purposes)):
+        for i, f in enumerate(extract_figures(art.text, classifier=classifier)):
             rows.append({
                 "figure_id": f"{art.doc_id}/f{i:03d}",
                 "doc_id": art.doc_id,
@@ -134,7 +132,7 @@ def _figures_table(articles, chunk_offsets, classifier) -> pd.DataFrame:
                 "locality": art.meta.get("locality"),
                 "province": art.meta.get("province"),
                 "kind": f.kind, "value": f.value, "unit": f.unit, "per": getattr(f, "per", None),
-                "qualifier": f.qualifier, "purpose": purpose,
+                "qualifier": f.qualifier, "purpose": f.purpose,
                 "expression": art.text[f.start:f.end], "start": f.start, "end": f.end,
                 "sentence": art.text[f.sentence_start:f.sentence_end],
                 "sentence_start": f.sentence_start, "sentence_end": f.sentence_end,
@@ -275,7 +273,8 @@ def _build_into(tmp, articles, emb, embedder_spec, corpus_dir, index_dir, settin
     cache = EmbeddingCache(tmp / CACHE)
     try:
         vectors, n_new = embed_with_cache(emb, embed_inputs, cache, progress=progress)
-        VectorIndex.build(vectors, kind=vector_kind).save(tmp / VECTORS)
+        vindex = VectorIndex.build(vectors, kind=vector_kind)
+        vindex.save(tmp / VECTORS)
         LexicalIndex.build(chunks_df["text"].tolist()).save(tmp / LEXICAL)
 
         figures = _figures_table(articles, offsets, PurposeClassifier(emb))
@@ -309,7 +308,7 @@ def _build_into(tmp, articles, emb, embedder_spec, corpus_dir, index_dir, settin
         "embedder": {"spec": embedder_spec, "id": emb.id, "dim": emb.dim, "max_tokens": emb.max_tokens,
                      "input": "title + newline + chunk text (chunk text alone for the first chunk)"},
         "chunking": settings.as_dict(),
-        "vectors": {"file": VECTORS, "kind": VectorIndex.describe_kind(vector_kind, len(chunks_df))},
+        "vectors": {"file": VECTORS, "kind": vindex.kind},
         "lexical": {"folder": LEXICAL},
         "counts": {"articles": len(articles), "chunks": len(chunks_df), "sentences": len(sentences_df),
                    "figures": len(figures),

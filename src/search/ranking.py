@@ -18,7 +18,7 @@ import numpy as np
 
 __all__ = ["lexical_weight", "minmax", "fuse", "W_MAX", "POWER"]
 
-W_MAX = 0.7
+W_MAX = 0.9  # tuned on eval/queries.jsonl (see notebooks/04_evaluation.ipynb)
 POWER = 2.0
 
 

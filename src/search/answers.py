@@ -103,8 +103,8 @@ def ask(idx, question: str, *, k: int = 30, where=None) -> pd.DataFrame:
     figs = idx.figures
     if purpose != "other":
         on_topic = figs[figs["purpose"] == purpose]
-        keep = [_has_figure(on_topic, d, s, e) or classify_purpose(t, idx.embedder) == purpose
-                for d, s, e, t in zip(cand["doc_id"], cand["start"], cand["end"], cand["text"])]
+        keep = [p == purpose or _has_figure(on_topic, d, s, e)
+                for d, s, e, p in zip(cand["doc_id"], cand["start"], cand["end"], cand["purpose"])]
         ev = cand[np.array(keep, dtype=bool)]
         if ev.empty:
             return _empty(f"no passage speaks of {purpose.replace('_', ' ')} in answer to this question")

@@ -170,7 +170,7 @@ def _sentences_table(articles, chunk_offsets) -> pd.DataFrame:
         for i, (s, e) in enumerate(sentence_spans(art.text)):
             rows.append({"sentence_id": f"{art.doc_id}/s{i:03d}", "row": len(rows), "doc_id": art.doc_id,
                          "chunk_id": _chunk_of(chunk_offsets[art.doc_id], s), "start": s, "end": e,
-                         "text": art.text[s:e]})
+                         "purpose": None, "text": art.text[s:e]})
     return pd.DataFrame(rows, columns=[c for c, _ in TABLES["sentences"]])
 
 
@@ -277,7 +277,10 @@ def _build_into(tmp, articles, emb, embedder_spec, corpus_dir, index_dir, settin
         vindex.save(tmp / VECTORS)
         LexicalIndex.build(chunks_df["text"].tolist()).save(tmp / LEXICAL)
 
-        figures = _figures_table(articles, offsets, PurposeClassifier(emb))
+        classifier = PurposeClassifier(emb)
+        figures = _figures_table(articles, offsets, classifier)
+        # sentence topics, so that `ask` can tell on-topic evidence without embedding at query time
+        sentences_df["purpose"] = classifier.classify_many(sentences_df["text"].tolist())
         precedents = _precedents_table(articles, offsets, figures)
         p_vectors, p_new = embed_with_cache(emb, precedents["text"].tolist(), cache, progress=False)
         s_vectors, s_new = embed_with_cache(emb, sentences_df["text"].tolist(), cache, progress=progress)

@@ -35,7 +35,8 @@ TABLES: dict[str, list[tuple[str, str]]] = {
     ],
     "sentences": [
         ("sentence_id", "TEXT PRIMARY KEY"), ("row", "INTEGER"), ("doc_id", "TEXT"),
-        ("chunk_id", "TEXT"), ("start", "INTEGER"), ("end", "INTEGER"), ("text", "TEXT"),
+        ("chunk_id", "TEXT"), ("start", "INTEGER"), ("end", "INTEGER"), ("purpose", "TEXT"),
+        ("text", "TEXT"),
     ],
     "figures": [
         ("figure_id", "TEXT PRIMARY KEY"), ("doc_id", "TEXT"), ("chunk_id", "TEXT"),

@@ -141,13 +141,18 @@ def _figures_table(articles, chunk_offsets, classifier) -> pd.DataFrame:
 
 
 def _precedents_table(articles, chunk_offsets, figures: pd.DataFrame) -> pd.DataFrame:
+    from .figures import split_clauses
     from .precedents import extract_precedents, precedent_text
 
     rows = []
     for art in articles:
         for i, p in enumerate(extract_precedents(art.text)):
-            in_sentence = figures[(figures.doc_id == art.doc_id)
-                                  & (figures.start >= p.sentence_start) & (figures.end <= p.sentence_end)]
+            # a figure belongs to an initiative when it sits in the same ";" clause, not merely the
+            # same sentence (one sentence often lists several initiatives with their own costs)
+            cs, ce = next(((a, b) for a, b in split_clauses(art.text, p.sentence_start, p.sentence_end)
+                           if a <= p.start < b), (p.sentence_start, p.sentence_end))
+            in_sentence = figures[(figures.doc_id == art.doc_id) & (figures.kind != "duration")
+                                  & (figures.start >= cs) & (figures.end <= ce)]
             rows.append({
                 "precedent_id": f"{art.doc_id}/p{i:03d}",
                 "row": len(rows),

@@ -26,6 +26,13 @@ def data():
     return x.astype(np.float32), q.astype(np.float32)
 
 
+@pytest.fixture(scope="module")
+def built(data):
+    """One index of each kind over ``data`` (HNSW builds take ~0.5 s)."""
+    x, _ = data
+    return {kind: VectorIndex.build(x, kind) for kind in ("exact", "hnsw")}
+
+
 def brute(x, q, k, allowed=None):
     s = x @ q.T
     if allowed is not None:
@@ -42,9 +49,9 @@ def recall(got, truth):
 
 
 @pytest.mark.parametrize("kind", ["exact", "hnsw"])
-def test_search_finds_nearest(data, kind):
+def test_search_finds_nearest(data, built, kind):
     x, q = data
-    vi = VectorIndex.build(x, kind)
+    vi = built[kind]
     assert vi.kind == kind and len(vi) == len(x) and vi.dim == 32
     s, r = vi.search(x[:5], 3)
     assert r[:, 0].tolist() == [0, 1, 2, 3, 4] and np.allclose(s[:, 0], 1.0, atol=1e-5)
@@ -67,9 +74,9 @@ def test_exact_equals_brute_force_with_ties():
 
 @pytest.mark.parametrize("kind", ["exact", "hnsw"])
 @pytest.mark.parametrize("fraction", [0.0008, 0.05, 0.5, 0.9])
-def test_filters_return_the_best_allowed_rows(data, kind, fraction):
+def test_filters_return_the_best_allowed_rows(data, built, kind, fraction):
     x, q = data
-    vi = VectorIndex.build(x, kind)
+    vi = built[kind]
     allowed = np.random.default_rng(3).random(len(x)) < fraction
     n_ok = int(allowed.sum())
     s, r = vi.search(q, 10, allowed)
@@ -125,9 +132,9 @@ def test_vectors_view_is_read_only(data):
 
 
 @pytest.mark.parametrize("kind", ["exact", "hnsw"])
-def test_save_load_roundtrip(data, kind, tmp_path):
+def test_save_load_roundtrip(data, built, kind, tmp_path):
     x, q = data
-    vi = VectorIndex.build(x, kind)
+    vi = built[kind]
     path = tmp_path / "vectors.faiss"
     vi.save(path)
     assert not (tmp_path / "vectors.faiss.tmp").exists()

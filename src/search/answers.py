@@ -34,7 +34,7 @@ from .ranking import lexical_weight, minmax
 __all__ = ["ask", "precedents", "ASK_COLUMNS", "PRECEDENT_COLUMNS"]
 
 ASK_COLUMNS = ["locality", "province", "locality_level", "score", "evidence", "amounts_vnd",
-               "figures", "doc_ids", "purpose"]
+               "figures", "doc_ids", "purpose", "clauses"]
 PRECEDENT_COLUMNS = ["score", "name", "kind", "locality", "province", "period", "figures", "text",
                      "actor", "sublocality", "doc_id", "chunk_id", "precedent_id"]
 
@@ -128,6 +128,24 @@ def _close_to_best(all_cos: np.ndarray, cand: pd.DataFrame, overlap: np.ndarray,
     return cand[ok & (cand["cos"].to_numpy() >= best - RELATIVE)]
 
 
+def _clauses(idx, figs: pd.DataFrame, ev: pd.DataFrame) -> list[str]:
+    """The ";" clause around each figure (long report sentences list several works at once)."""
+    from .figures import split_clauses
+
+    texts = idx.articles.set_index("doc_id")["text"]
+    out: list[str] = []
+    for d, start in zip(figs["doc_id"], figs["start"]):
+        text = texts[d]
+        row = ev[(ev["doc_id"] == d) & (ev["start"] <= start) & (ev["end"] > start)]
+        if row.empty:
+            continue
+        s, e = int(row["start"].iloc[0]), int(row["end"].iloc[0])
+        clause = next((text[a:b] for a, b in split_clauses(text, s, e) if a <= start < b), text[s:e])
+        if clause not in out:
+            out.append(clause)
+    return out or ev["text"].tolist()[:1]
+
+
 def _group(idx, ev: pd.DataFrame, figs: pd.DataFrame, purpose: str) -> pd.DataFrame:
     arts = idx.articles.set_index("doc_id")
     ev = ev.assign(locality=[arts.at[d, "locality"] or "" for d in ev["doc_id"]],
@@ -149,6 +167,7 @@ def _group(idx, ev: pd.DataFrame, figs: pd.DataFrame, purpose: str) -> pd.DataFr
             "figures": f.sort_values("start")["expression"].tolist(),
             "doc_ids": sorted(set(g["doc_id"])),
             "purpose": purpose,
+            "clauses": _clauses(idx, money if len(money) else f, g),
         })
     df = pd.DataFrame(rows, columns=ASK_COLUMNS)
     df = df.sort_values(["score", "locality"], ascending=[False, True]).reset_index(drop=True)

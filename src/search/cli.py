@@ -165,7 +165,7 @@ def _cmd_ask(args) -> int:
 
         shown = df.assign(
             amounts=[", ".join(_vnd(a) for a in row) for row in df["amounts_vnd"]],
-            evidence=[_short(ev[0] if len(ev) else "", 110) for ev in df["evidence"]],
+            evidence=[_short(cl[0] if len(cl) else "", 110) for cl in df["clauses"]],
         )[["locality", "province", "score", "amounts", "evidence"]]
         with pd.option_context("display.max_colwidth", 110, "display.width", 220):
             print(shown.to_string(index=False))

@@ -259,28 +259,9 @@ def _word_before(lower: str, pos: int) -> str:
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence: lines are paragraphs, and a line splits after . ! ? …
-    when the next word starts with a capital or a digit and the dot does not end an abbreviation
-    ("TP. Cần Thơ"). Minimal on purpose; figures.split_sentences will replace it."""
-    spans = []
-    pos = 0
-    for line in text.split("\n"):
-        start = pos
-        for m in _SENT_PUNCT_RE.finditer(line):
-            if _ends_sentence(line, m):
-                spans.append((start, pos + m.end()))
-                start = pos + m.end()
-        spans.append((start, pos + len(line)))
-        pos += len(line) + 1
-    out = []
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if s < e:
-            out.append((s, e))
-    return out
+    from .segment import sentence_spans  # one segmentation for the whole project
+
+    return sentence_spans(text)
 
 
 def _ends_sentence(line: str, m: re.Match) -> bool:

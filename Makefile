@@ -35,6 +35,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/bench_components.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -157,7 +157,9 @@ def _group(idx, ev: pd.DataFrame, figs: pd.DataFrame, purpose: str) -> pd.DataFr
         for d, s, e in zip(g["doc_id"], g["start"], g["end"]):
             in_ev |= _in_span(figs, d, s, e)
         f = figs[in_ev]
-        money = f[(f["kind"] == "money") & ((f["purpose"] == purpose) | (purpose == "other"))]
+        # value 0 is a name ("Tủ bánh mì 0 đồng"), not an amount mobilised
+        money = f[(f["kind"] == "money") & (f["value"] > 0)
+                  & ((f["purpose"] == purpose) | (purpose == "other"))]
         doc0 = g["doc_id"].iloc[0]
         rows.append({
             "locality": loc, "province": prov, "locality_level": arts.at[doc0, "locality_level"],

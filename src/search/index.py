@@ -14,7 +14,7 @@ import pandas as pd
 from . import build as B
 from .chunking import ChunkSettings
 from .errors import (EmbedderMismatchError, IndexCorruptError, IndexNotFoundError, QueryError,
-                     StaleIndexError)
+                     SearchIndexError, StaleIndexError)
 from .filters import matching_doc_ids, parse_where
 from .normalize import fold, normalize_line
 from .ranking import fuse, lexical_weight
@@ -144,6 +144,8 @@ class Index:
 
         try:
             return VectorIndex.load(self.path / B.VECTORS)
+        except SearchIndexError:
+            raise
         except Exception as exc:  # faiss raises RuntimeError with C++ text
             raise IndexCorruptError(f"{self.path / B.VECTORS}: cannot read the vector index ({exc})") from None
 
@@ -153,6 +155,8 @@ class Index:
 
         try:
             return LexicalIndex.load(self.path / B.LEXICAL)
+        except SearchIndexError:
+            raise  # e.g. stale: built by another tokenizer version
         except Exception as exc:
             raise IndexCorruptError(f"{self.path / B.LEXICAL}: cannot read the lexical index ({exc})") from None
 

@@ -14,10 +14,10 @@ already discounts them); they are only left out of :func:`vocabulary_coverage`.
 Storage. The BM25 variant and file format are bm25s' ("lucene" scores precomputed in a sparse CSC
 matrix; ``.npy`` arrays written and read with ``allow_pickle=False``, JSON vocabulary), so
 ``bm25s.BM25.load`` opens our folder and gives the same scores (tested). The matrix is built here
-with numpy rather than by ``bm25s.BM25.index``, which took 46 s and 2 GB for 100k chunks (Python
-lists of tokens) against 22 s and 0.5 GB; loading and scoring use numpy only, as importing bm25s
+with numpy rather than by ``bm25s.BM25.index``, which took 46 s and ~2 GB for 100k chunks (Python
+lists of tokens) against 17 s and ~0.6 GB; loading and scoring use numpy only, as importing bm25s
 costs ~0.12 s (it pulls in scipy) that a cold ``search query`` should not pay. SQLite FTS5 was
-measured too and rejected: 30-40x slower queries, no per-token weights, awkward filters
+measured too and rejected: 35-45x slower queries, no per-token weights, awkward filters
 (docs/benchmarks.md).
 """
 

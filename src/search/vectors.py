@@ -5,7 +5,7 @@ Vectors are expected L2-normalised, so inner product = cosine similarity.
 
 Exact search is a matrix-vector product over the vectors held by the FAISS ``IndexFlatIP`` (a
 zero-copy numpy view): numpy's BLAS uses every core for one query, while FAISS searches a
-single query on one thread (100k x 384: 6.8 ms against 14 ms, see docs/benchmarks.md), and a
+single query on one thread (100k x 384: 7.5 ms against 14 ms, see docs/benchmarks.md), and a
 filter is then a plain mask. The FAISS index remains the container and the file format.
 
 HNSW (``IndexHNSWFlat``, inner-product metric) is built with fixed parameters; FAISS >= 1.15
@@ -24,7 +24,7 @@ from .errors import IndexCorruptError, IndexNotFoundError, QueryError
 
 __all__ = ["VectorIndex", "HNSW_THRESHOLD"]
 
-#: from this many vectors, kind="auto" builds HNSW (below, exact search takes < 7 ms per query)
+#: from this many vectors, kind="auto" builds HNSW (below, exact search takes < 4 ms per query)
 HNSW_THRESHOLD = 50_000
 #: a filter admitting less than this fraction of rows is searched exactly: a graph walk that must
 #: skip most nodes loses recall, and masking all scores costs no more than an unfiltered exact search

@@ -6,7 +6,6 @@ Exit 0 on success, 2 on bad usage or input, 1 on other failures. ``--debug`` sho
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import warnings
 

@@ -204,8 +204,6 @@ _ABBR_PAREN_RE = re.compile(r" \([A-ZĐ]{2,}\)")
 # "mô hình “X” của / do / được / bởi <unit>": possessor, organiser or passive agent.
 _AFTER_NAME_RE = re.compile(r"[\s”\"»…]*(?:của|do|được|bởi) ")
 _LAST_WORD_RE = re.compile(r"([^\W_]+)\s*$")
-_SENT_PUNCT_RE = re.compile(r"[.!?…]+[”\"»’)\]]*")
-_ABBREVIATIONS = {"tp", "tt", "ths", "ts", "pgs", "gs", "bs", "đ/c", "st", "q", "p", "h"}
 _TRIM_LEAD = " -–—…,.;:"
 _TRIM_TAIL = " -–—…,.;:"
 
@@ -262,26 +260,6 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     from .segment import sentence_spans  # one segmentation for the whole project
 
     return sentence_spans(text)
-
-
-def _ends_sentence(line: str, m: re.Match) -> bool:
-    rest = line[m.end():]
-    if not rest.strip():
-        return True
-    if not rest[0].isspace():
-        return False
-    nxt = rest.lstrip().lstrip("“\"«(-–")
-    if not nxt or not (nxt[0].isupper() or nxt[0].isdigit()):
-        return False
-    if m.group(0) == ".":
-        before = line[:m.start()].rsplit(None, 1)
-        word = before[-1].lstrip("([“\"«") if before else ""
-        if word.lower() in _ABBREVIATIONS or (len(word) == 1 and word.isupper()):
-            return False
-    return True
-
-
-# --- quoted names ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

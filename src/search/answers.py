@@ -59,15 +59,6 @@ def _content_tokens(text: str) -> set[str]:
     return {t for t in _WORD.findall(fold(text)) if len(t) > 1 and t not in stop}
 
 
-def _sentence_vectors(idx) -> np.ndarray:
-    if getattr(idx, "_sentence_vectors", None) is None:
-        from .build import SENTENCE_VECTORS
-
-        idx._sentence_vectors = np.load(idx.path / SENTENCE_VECTORS, allow_pickle=False)
-        idx._sentences = idx._table("sentences")
-    return idx._sentence_vectors
-
-
 def _in_span(figs: pd.DataFrame, doc_id: str, start: int, end: int) -> pd.Series:
     return (figs["doc_id"] == doc_id) & (figs["start"] >= start) & (figs["start"] < end)
 
@@ -89,8 +80,8 @@ def ask(idx, question: str, *, k: int = 30, where=None) -> pd.DataFrame:
     hits = idx.search(q, k=k, where=where)
     if hits.empty:
         return _empty("no article matches the filters")
-    svecs = _sentence_vectors(idx)
-    sents = idx._sentences
+    svecs = idx.sentence_vectors
+    sents = idx.sentences
     cand = sents[sents["chunk_id"].isin(set(hits["chunk_id"]))]
     qv = idx.embedder.embed_queries([q])[0]
     cos = svecs[cand["row"].to_numpy()] @ qv
@@ -190,9 +181,7 @@ def precedents(idx, query: str | None = None, *, k: int | None = 20, where=None)
         q = idx._check_query(query, k or 1)
         if table.empty:
             return pd.DataFrame(columns=PRECEDENT_COLUMNS)
-        from .build import PRECEDENT_VECTORS
-
-        vecs = np.load(idx.path / PRECEDENT_VECTORS, allow_pickle=False)[table["row"].to_numpy()]
+        vecs = idx.precedent_vectors[table["row"].to_numpy()]
         dense = vecs @ idx.embedder.embed_queries([q])[0]
         q_tokens = _content_tokens(q)
         lex = np.array([len(q_tokens & _content_tokens(t)) for t in table["text"]], dtype=float)

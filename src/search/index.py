@@ -124,6 +124,25 @@ class Index:
     def precedent_table(self) -> pd.DataFrame:
         return self._table("precedents")
 
+    @cached_property
+    def sentences(self) -> pd.DataFrame:
+        """Every sentence with its chunk, offsets and topic (the evidence `ask` quotes)."""
+        return self._table("sentences")
+
+    def _matrix(self, name: str) -> np.ndarray:
+        try:
+            return np.load(self.path / name, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise IndexCorruptError(f"{self.path / name}: cannot read ({exc}); rebuild with `search build --force`") from None
+
+    @cached_property
+    def sentence_vectors(self) -> np.ndarray:
+        return self._matrix(B.SENTENCE_VECTORS)
+
+    @cached_property
+    def precedent_vectors(self) -> np.ndarray:
+        return self._matrix(B.PRECEDENT_VECTORS)
+
     # ----------------------------------------------------------------- parts
     @property
     def embedder(self):
@@ -190,8 +209,8 @@ class Index:
         """(rows, fused, dense, lexical) best first."""
         n = len(self.chunks)
         pool = min(n, max(_POOL, 5 * k))
-        lex_scores, lex_rows = self.lexical.search(query, pool, allowed=allowed)
         if method == "lexical":
+            lex_scores, lex_rows = self.lexical.search(query, pool, allowed=allowed)
             keep = lex_scores > 0
             rows = np.asarray(lex_rows)[keep][:k]
             s = np.asarray(lex_scores)[keep][:k]
@@ -203,6 +222,7 @@ class Index:
         d_scores, d_rows = d_scores[ok], d_rows[ok]
         if method == "dense":
             return d_rows[:k], d_scores[:k], d_scores[:k], np.full(min(k, len(d_rows)), np.nan)
+        lex_scores, lex_rows = self.lexical.search(query, pool, allowed=allowed)
         cand = np.unique(np.concatenate([d_rows, np.asarray(lex_rows, dtype=np.int64)]))
         if cand.size == 0:
             return cand, np.array([]), np.array([]), np.array([])

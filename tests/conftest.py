@@ -11,7 +11,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 @pytest.fixture(scope="session")
 def fake_index(tmp_path_factory):
     """The seed corpus indexed with the hashing embedder: fast, for structure and contract tests."""
-    from search.build import build_index
+    from search.indexing.build import build_index
 
     base = tmp_path_factory.mktemp("fake")
     corpus = base / "corpus"

@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from search import open_index
-from search.build import build_index
+from search.indexing.build import build_index
 
 from conftest import FIXTURES
 

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 from search import open_index
-from search.build import build_index
-from search.chunking import ChunkSettings, chunk_text
+from search.indexing.build import build_index
+from search.indexing.chunking import ChunkSettings, chunk_text
 from search.errors import (EmbedderMismatchError, IndexCorruptError, IndexNotFoundError, QueryError,
                            StaleIndexError)
-from search.index import SEARCH_COLUMNS, StaleIndexWarning
+from search.app.index import SEARCH_COLUMNS, StaleIndexWarning
 
 from conftest import CORPUS, FIXTURES
 
@@ -25,8 +25,8 @@ def words(text):
 
 # ---------------------------------------------------------------- chunking
 def test_chunks_cover_paragraphs_without_cutting_sentences():
-    from search.corpus import load_corpus
-    from search.segment import sentence_spans
+    from search.ingest.corpus import load_corpus
+    from search.text.segment import sentence_spans
 
     for art in load_corpus(CORPUS):
         chunks = chunk_text(art.doc_id, art.text, words, ChunkSettings(max_tokens=80, min_tokens=20))
@@ -114,7 +114,7 @@ def test_failed_build_leaves_the_previous_index_working(tmp_path, monkeypatch):
     before = open_index(tmp_path / "index").chunks
     (corpus / "zz.txt").write_text("Bài mới về hỗ trợ xây nhà.\n\nHuyện ủy Bình Sơn vận động xây 10 nhà cho hộ nghèo.", encoding="utf-8")
 
-    import search.build as B
+    import search.indexing.build as B
 
     def boom(*a, **k):
         raise KeyboardInterrupt  # as if killed midway

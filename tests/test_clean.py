@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from search.clean import CleanArticle, clean_html, clean_text, derive_title, parse_date
+from search.ingest.clean import CleanArticle, clean_html, clean_text, derive_title, parse_date
 from search.errors import CorpusError
-from search.normalize import normalize
+from search.text.normalize import normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "corpus"

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from search.cli import main
+from search.app.cli import main
 
 from conftest import CORPUS, ROOT
 
@@ -94,7 +94,7 @@ def test_figures_and_precedents_commands(capsys, fake_index):
 
 
 def test_cli_query_does_not_import_torch(fake_index):
-    code = ("import sys; from search.cli import main; "
+    code = ("import sys; from search.app.cli import main; "
             f"rc = main(['query', 'nhà', '-k', '1', '--index', {str(fake_index)!r}]); "
             "assert rc == 0; assert 'torch' not in sys.modules and 'sentence_transformers' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, cwd=ROOT)

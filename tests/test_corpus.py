@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from search.corpus import (CSV_COLUMNS, Article, article_text, corpus_fingerprint, ingest_files,
+from search.ingest.corpus import (CSV_COLUMNS, Article, article_text, corpus_fingerprint, ingest_files,
                            load_corpus, read_overrides, slugify)
-from search.clean import CleanArticle
+from search.ingest.clean import CleanArticle
 from search.errors import CorpusError
-from search.metadata import META_KEYS
+from search.ingest.metadata import META_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "corpus"

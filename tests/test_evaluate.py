@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from search.errors import InputError, SearchError
-from search.evaluate import (
+from search.app.evaluate import (
     EvalQuery,
     Relevant,
     check_quotes,
@@ -28,7 +28,7 @@ from search.evaluate import (
     recall_at_k,
     score_query,
 )
-from search.normalize import normalize
+from search.text.normalize import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "eval" / "queries.jsonl"

@@ -1,4 +1,4 @@
-"""Figures in Vietnamese reports: money, counts, sentences, purposes (search.figures)."""
+"""Figures in Vietnamese reports: money, counts, sentences, purposes (search.extract, search.text.numbers)."""
 
 from __future__ import annotations
 
@@ -9,21 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.figures import (
-    MONEY_STYLES,
-    PURPOSE_NAMES,
-    PURPOSES,
-    QUALIFIERS,
-    Figure,
-    PurposeClassifier,
-    classify_purpose,
-    extract_figures,
-    format_money,
-    parse_money,
-    parse_number,
-    split_clauses,
-    split_sentences,
-)
+from search.extract.figures import Figure, extract_figures
+from search.extract.money import MONEY_STYLES, format_money, parse_money
+from search.extract.purpose import PURPOSE_NAMES, PURPOSES, PurposeClassifier, classify_purpose
+from search.text.numbers import parse_number, qualifiers
+from search.text.segment import split_clauses, split_sentences
+
+QUALIFIERS = qualifiers()
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"

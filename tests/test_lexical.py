@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from search import lexical
+from search.retrieval import lexical
 from search.errors import IndexCorruptError, IndexNotFoundError, QueryError, StaleIndexError
-from search.lexical import LexicalIndex, query_tokens, query_weights, tokenize
-from search.normalize import normalize
+from search.retrieval.lexical import LexicalIndex, query_tokens, query_weights, tokenize
+from search.text.normalize import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from search import gazetteer as gz
-from search.clean import CleanArticle, clean_html, clean_text
-from search.metadata import (META_KEYS, directive_scope, extract_metadata, find_directives,
+from search.ingest import gazetteer as gz
+from search.ingest.clean import CleanArticle, clean_html, clean_text
+from search.ingest.metadata import (META_KEYS, directive_scope, extract_metadata, find_directives,
                              infer_period)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -269,7 +269,7 @@ def test_heavy_packages_are_imported_lazily():
     import subprocess
     import sys
 
-    code = ("import sys, search.corpus, search.metadata, search.clean, search.gazetteer; "
+    code = ("import sys, search.ingest.corpus, search.ingest.metadata, search.ingest.clean, search.ingest.gazetteer; "
             "print(any(m.startswith(('trafilatura', 'vietnam_provinces')) for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.normalize import fix_tone_marks, fold, normalize, normalize_line
+from search.text.normalize import fix_tone_marks, fold, normalize, normalize_line
 
 # Vietnamese letters (precomposed and decomposed), look-alikes and the whitespace met in web text.
 _VI = ("aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂBCDĐEÊGHIKLMNOÔƠPQRSTUƯVXY"

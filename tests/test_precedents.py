@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from search.normalize import fold, normalize
-from search.precedents import KINDS, Precedent, _sentences, extract_precedents, precedent_text
+from search.text.normalize import fold, normalize
+from search.extract.precedents import KINDS, Precedent, extract_precedents, precedent_text
+from search.text.segment import sentence_spans
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "corpus").glob("*.txt"))
@@ -269,7 +270,7 @@ def test_person_after_unit_is_not_part_of_actor():
 
 def test_sentences_split_on_capitals_not_abbreviations():
     text = "Quận Ninh Kiều (TP. Cần Thơ) làm tốt. Mô hình “A”… Kết quả tốt… và bền vững.\nDòng hai"
-    spans = [text[s:e] for s, e in _sentences(text)]
+    spans = [text[s:e] for s, e in sentence_spans(text)]
     assert spans == ["Quận Ninh Kiều (TP. Cần Thơ) làm tốt.", "Mô hình “A”…",
                      "Kết quả tốt… và bền vững.", "Dòng hai"]
 

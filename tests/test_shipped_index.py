@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from search import open_index
-from search.evaluate import evaluate, load_queries
+from search.app.evaluate import evaluate, load_queries
 
 from conftest import ROOT
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from search.errors import IndexCorruptError, IndexNotFoundError, QueryError
-from search.vectors import VectorIndex
+from search.retrieval.vectors import VectorIndex
 
 
 def unit(rng, n, d=32):

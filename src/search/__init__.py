@@ -19,8 +19,8 @@ from .errors import SearchError  # noqa: E402
 
 
 def open_index(path="index", **kwargs):
-    """Open a built index folder; see :func:`search.index.open_index`."""
-    from .index import open_index as _open
+    """Open a built index folder; see :func:`search.app.index.open_index`."""
+    from .app.index import open_index as _open
 
     return _open(path, **kwargs)
 

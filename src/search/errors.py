@@ -28,8 +28,8 @@ class CorpusError(InputError):
     """An article or the metadata file cannot be used (encoding, empty, duplicate id …)."""
 
 
-class QueryError(InputError):
-    """A query, a filter or a parameter of a search is not usable."""
+class QueryError(InputError, ValueError):
+    """A query, a filter or a parameter of a search is not usable (also a ValueError: a bad value)."""
 
 
 class SearchIndexError(SearchError):

@@ -1,0 +1,136 @@
+"""The index folder: its fixed file names, its manifest, and when it is fresh.
+
+Used by the build (which writes the folder) and by ``open_index`` (which reads it), so that opening
+an index never imports the build code.
+
+Freshness comes from explicit inputs only: the corpus bytes (``corpus_fingerprint``), the embedder
+id, the build settings (chunking, vector index kind, the purpose classifier's settings for that
+embedder, BM25 parameters), the word tables (``search.data.digest``), the gazetteer's data version
+and :data:`PIPELINE_VERSION` — a number bumped by hand whenever a change of code changes what a build
+writes. Editing a comment or moving a module changes none of these. A test rebuilds the shipped
+corpus and compares it with the committed index, so a forgotten bump is caught.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any
+
+from .. import data
+from ..errors import IndexCorruptError, IndexNotFoundError
+from ..extract.purpose import purpose_settings_for
+from ..ingest.corpus import corpus_fingerprint
+from .chunking import ChunkSettings
+
+__all__ = [
+    "FORMAT_VERSION", "PIPELINE_VERSION", "MANIFEST", "STORE", "VECTORS", "LEXICAL", "CACHE",
+    "PRECEDENT_VECTORS", "SENTENCE_VECTORS", "LEXICAL_PARAMS", "read_manifest",
+    "validate_manifest", "build_settings", "fingerprint", "package_version",
+]
+
+#: version of the folder's layout and manifest; an index of another format must be rebuilt
+FORMAT_VERSION = 2
+#: bump when a code change changes what a build writes (extraction, chunking, tokens, tables …)
+PIPELINE_VERSION = 1
+
+MANIFEST = "manifest.json"
+STORE = "store.sqlite"
+VECTORS = "vectors.faiss"
+LEXICAL = "lexical"
+CACHE = "embeddings.sqlite"
+PRECEDENT_VECTORS = "precedents.npy"
+SENTENCE_VECTORS = "sentences.npy"
+
+#: BM25 parameters of the lexical index
+LEXICAL_PARAMS = {"k1": 1.5, "b": 0.75, "bigrams": True}
+
+# key → (type, required sub-keys): what open_index relies on
+_REQUIRED: dict[str, tuple[type, tuple[str, ...]]] = {
+    "format_version": (int, ()),
+    "fingerprint": (str, ()),
+    "corpus": (dict, ("path",)),
+    "embedder": (dict, ("id", "dim")),
+    "chunking": (dict, ()),
+    "vectors": (dict, ("kind",)),
+    "counts": (dict, ("articles", "chunks", "figures", "precedents")),
+    "built_at": (str, ()),
+}
+
+
+def package_version(name: str) -> str | None:
+    try:
+        return importlib_metadata.version(name)
+    except importlib_metadata.PackageNotFoundError:
+        return None
+
+
+def read_manifest(index_dir: str | os.PathLike, *, missing_ok: bool = False) -> dict[str, Any] | None:
+    """The manifest of an index folder, validated; IndexCorruptError naming what is wrong.
+
+    ``missing_ok``: None instead of an error when the folder or its manifest does not exist.
+    """
+    path = Path(index_dir) / MANIFEST
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        if missing_ok:
+            return None
+        if not Path(index_dir).is_dir():
+            raise IndexNotFoundError(f"{index_dir}: no index here; build one with `search build`") from None
+        raise IndexCorruptError(f"{path} is missing; rebuild with `search build --force`") from None
+    except OSError as exc:
+        raise IndexCorruptError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise IndexCorruptError(f"{path} is not valid JSON ({exc}); rebuild with `search build --force`") from None
+    validate_manifest(manifest, path)
+    return manifest
+
+
+def validate_manifest(manifest: object, where: str | os.PathLike = MANIFEST) -> None:
+    """IndexCorruptError unless ``manifest`` has every key ``open_index`` relies on, of the right type."""
+    if not isinstance(manifest, dict):
+        raise IndexCorruptError(f"{where} is not a JSON object; rebuild with `search build --force`")
+    version = manifest.get("format_version")
+    if version != FORMAT_VERSION:
+        raise IndexCorruptError(f"{where}: index format {version!r} is not {FORMAT_VERSION}; "
+                                "rebuild with `search build --force`")
+    for key, (kind, subkeys) in _REQUIRED.items():
+        value = manifest.get(key)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise IndexCorruptError(f"{where}: {key!r} is missing or not a {kind.__name__}; "
+                                    "rebuild with `search build --force`")
+        for sub in subkeys:
+            if sub not in value:
+                raise IndexCorruptError(f"{where}: {key}.{sub} is missing; rebuild with `search build --force`")
+
+
+def build_settings(embedder_id: str, chunking: ChunkSettings, vector_kind: str) -> dict[str, Any]:
+    """Every setting that decides what a build writes (stamped in the manifest, part of the fingerprint)."""
+    return {
+        "chunking": chunking.as_dict(),
+        "vectors": vector_kind,
+        "purpose": purpose_settings_for(embedder_id).as_dict(),
+        "lexical": dict(LEXICAL_PARAMS),
+    }
+
+
+def fingerprint(corpus_dir: str | os.PathLike, embedder_id: str, chunking: ChunkSettings,
+                vector_kind: str = "auto") -> str:
+    """What an index built now from ``corpus_dir`` with these settings would be stamped with."""
+    h = hashlib.sha256()
+    parts = {
+        "corpus": corpus_fingerprint(corpus_dir),
+        "pipeline": PIPELINE_VERSION,
+        "tables": data.digest(),
+        "gazetteer": package_version("vietnam-provinces"),
+        "embedder": embedder_id,
+        "settings": build_settings(embedder_id, chunking, vector_kind),
+    }
+    h.update(json.dumps(parts, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    return h.hexdigest()[:16]

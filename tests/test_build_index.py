@@ -9,14 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import CORPUS, FIXTURES
 from search import open_index
+from search.app.index import SEARCH_COLUMNS, StaleIndexWarning
+from search.errors import EmbedderMismatchError, IndexCorruptError, IndexNotFoundError, QueryError, StaleIndexError
 from search.indexing.build import build_index
 from search.indexing.chunking import ChunkSettings, chunk_text
-from search.errors import (EmbedderMismatchError, IndexCorruptError, IndexNotFoundError, QueryError,
-                           StaleIndexError)
-from search.app.index import SEARCH_COLUMNS, StaleIndexWarning
-
-from conftest import CORPUS, FIXTURES
 
 
 def words(text):

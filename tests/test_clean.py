@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from search.ingest.clean import CleanArticle, clean_html, clean_text, derive_title, parse_date
 from search.errors import CorpusError
+from search.ingest.clean import CleanArticle, clean_html, clean_text, derive_title, parse_date
 from search.text.normalize import normalize
 
 ROOT = Path(__file__).resolve().parent.parent

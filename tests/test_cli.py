@@ -7,9 +7,8 @@ import sys
 
 import pytest
 
-from search.app.cli import main
-
 from conftest import CORPUS, ROOT
+from search.app.cli import main
 
 
 def run(capsys, *argv):

@@ -5,10 +5,18 @@ from pathlib import Path
 
 import pytest
 
-from search.ingest.corpus import (CSV_COLUMNS, Article, article_text, corpus_fingerprint, ingest_files,
-                           load_corpus, read_overrides, slugify)
-from search.ingest.clean import CleanArticle
 from search.errors import CorpusError
+from search.ingest.clean import CleanArticle
+from search.ingest.corpus import (
+    CSV_COLUMNS,
+    Article,
+    article_text,
+    corpus_fingerprint,
+    ingest_files,
+    load_corpus,
+    read_overrides,
+    slugify,
+)
 from search.ingest.metadata import META_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,7 +162,7 @@ def test_csv_with_excel_bom_is_fine(corpus):
 
 
 def test_non_utf8_article_names_file_and_line(corpus):
-    (corpus / "bad.txt").write_bytes("Tiêu đề\nHuyện ủy Châu Thành\n".encode("utf-8") + b"\xe0\xe1 x\n")
+    (corpus / "bad.txt").write_bytes("Tiêu đề\nHuyện ủy Châu Thành\n".encode() + b"\xe0\xe1 x\n")
     with pytest.raises(CorpusError, match="not valid UTF-8") as err:
         load_corpus(corpus)
     assert err.value.path.endswith("bad.txt") and err.value.line == 3

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from search.errors import EmbedderError
 from search.retrieval.embedders import (
     Embedder,
     EmbeddingCache,
@@ -23,7 +24,6 @@ from search.retrieval.embedders import (
     resolve_model_path,
     text_hash,
 )
-from search.errors import EmbedderError
 
 HOUSING = "Mô hình “Ngôi nhà cấp ủy” vận động được hơn 6,2 tỷ đồng, hỗ trợ xây mới và sửa chữa 129 nhà cho hộ nghèo."
 MEETING = "Huyện ủy tổ chức 10 hội nghị học tập chuyên đề cho 1.156 lượt cán bộ chủ chốt."
@@ -53,7 +53,7 @@ def test_fake_embedder_is_deterministic_across_processes():
     code = "from search.retrieval.embedders import FakeEmbedder; print(FakeEmbedder().embed_passages(['hộ nghèo'])[0][:8].tolist())"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     here = FakeEmbedder().embed_passages(["hộ nghèo"])[0][:8].tolist()
-    assert eval(out) == here  # noqa: S307 - our own output
+    assert eval(out) == here
 
 
 def test_fake_embedder_ranks_by_shared_words():

@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from search.errors import InputError, SearchError
 from search.app.evaluate import (
     EvalQuery,
     Relevant,
@@ -28,6 +27,7 @@ from search.app.evaluate import (
     recall_at_k,
     score_query,
 )
+from search.errors import InputError, SearchError
 from search.text.normalize import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -333,7 +333,7 @@ def seed_texts():
 def test_shipped_quotes_are_in_their_seed_articles(shipped, seed_texts):
     assert check_quotes(shipped, seed_texts) == []
     # and, as raw lines, each quote lies inside one paragraph (line) of the normalised file
-    raw = [json.loads(l) for l in QUERIES.read_text(encoding="utf-8").splitlines() if l.strip()]
+    raw = [json.loads(ln) for ln in QUERIES.read_text(encoding="utf-8").splitlines() if ln.strip()]
     for obj in raw:
         for r in obj["relevant"]:
             quote = normalize(r["quote"])

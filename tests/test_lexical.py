@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from search.retrieval import lexical
 from search.errors import IndexCorruptError, IndexNotFoundError, QueryError, StaleIndexError
+from search.retrieval import lexical
 from search.retrieval.lexical import LexicalIndex, query_tokens, query_weights, tokenize
 from search.text.normalize import normalize
 

@@ -7,8 +7,7 @@ import pytest
 
 from search.ingest import gazetteer as gz
 from search.ingest.clean import CleanArticle, clean_html, clean_text
-from search.ingest.metadata import (META_KEYS, directive_scope, extract_metadata, find_directives,
-                             infer_period)
+from search.ingest.metadata import META_KEYS, directive_scope, extract_metadata, find_directives, infer_period
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = Path(__file__).resolve().parent / "fixtures" / "articles"

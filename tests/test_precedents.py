@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from search.text.normalize import fold, normalize
 from search.extract.precedents import KINDS, Precedent, extract_precedents, precedent_text
+from search.text.normalize import fold, normalize
 from search.text.segment import sentence_spans
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -320,7 +320,7 @@ def test_long_an_agents_lists_and_addresses():
     assert_found(found, "nuôi bò sinh sản", "mô hình", actor="Chi hội Cựu chiến binh ấp 3",
                  sublocality="ấp 3")
     # "ấp 3" is the veterans' branch's address, not the club's
-    assert_found(found, "Nữ doanh nhân", "câu lạc bộ").sublocality is None
+    assert assert_found(found, "Nữ doanh nhân", "câu lạc bộ").sublocality is None
     assert_found(found, "Vì người nghèo", "other")
     assert len(found) == 15
     assert_absent(found, "Tiếp tục đẩy mạnh việc học tập và làm theo tấm gương đạo đức Hồ Chí Minh",

@@ -1,12 +1,10 @@
 """The committed index of the shipped corpus, with the real embedder: fresh, and answering right."""
 
-import numpy as np
 import pytest
 
+from conftest import ROOT
 from search import open_index
 from search.app.evaluate import evaluate, load_queries
-
-from conftest import ROOT
 
 pytestmark = pytest.mark.slow
 

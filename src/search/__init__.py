@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 # Must be set before either library loads its OpenMP runtime.
 _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from .errors import SearchError  # noqa: E402
+from .errors import SearchError
 
 
 def open_index(path="index", **kwargs):

@@ -6,16 +6,19 @@ from numbers import Integral
 
 from .errors import QueryError
 
-__all__ = ["check_k", "check_text"]
+__all__ = ["check_k", "check_optional_k", "check_text"]
 
 
-def check_k(k: object, *, name: str = "k", allow_none: bool = False) -> int | None:
-    """``k`` as an int ≥ 1 (``None`` too when ``allow_none``); QueryError otherwise."""
-    if k is None and allow_none:
-        return None
+def check_k(k: object, *, name: str = "k") -> int:
+    """``k`` as an int ≥ 1; QueryError otherwise."""
     if isinstance(k, bool) or not isinstance(k, Integral) or k < 1:
         raise QueryError(f"{name} must be a whole number ≥ 1, not {k!r}")
     return int(k)
+
+
+def check_optional_k(k: object, *, name: str = "k") -> int | None:
+    """``None`` (no limit) or a valid ``k``."""
+    return None if k is None else check_k(k, name=name)
 
 
 def check_text(text: object, *, what: str = "query") -> str:

@@ -32,7 +32,7 @@ from ..retrieval.filters import matching_doc_ids, parse_where
 from ..retrieval.lexical import content_terms
 from ..retrieval.ranking import blend, fuse, lexical_weight
 from ..text.segment import clause_at
-from ..validation import check_k
+from ..validation import check_optional_k
 
 if TYPE_CHECKING:
     from .index import Index
@@ -63,7 +63,7 @@ class AnswerSettings:
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
 
-    def replace(self, **changes) -> "AnswerSettings":
+    def replace(self, **changes) -> AnswerSettings:
         return replace(self, **changes)
 
 
@@ -84,7 +84,7 @@ def _empty(reason: str) -> pd.DataFrame:
     return df
 
 
-def ask(idx: "Index", question: str, *, k: int | None = None, where=None,
+def ask(idx: Index, question: str, *, k: int | None = None, where=None,
         settings: AnswerSettings | None = None) -> pd.DataFrame:
     """Places that answer ``question``, best first (columns ``ASK_COLUMNS``); see the module doc."""
     settings = settings or DEFAULT_ANSWERS
@@ -134,7 +134,7 @@ def _close_to_best(all_cos: np.ndarray, cand: pd.DataFrame, overlap: np.ndarray,
     return cand[ok & (cand["cos"].to_numpy() >= best - settings.relative)]
 
 
-def _clauses(idx: "Index", figs: pd.DataFrame, ev: pd.DataFrame) -> list[str]:
+def _clauses(idx: Index, figs: pd.DataFrame, ev: pd.DataFrame) -> list[str]:
     """The ";" clause around each figure (long report sentences list several works at once)."""
     texts = idx.articles.set_index("doc_id")["text"]
     out: list[str] = []
@@ -151,10 +151,10 @@ def _clauses(idx: "Index", figs: pd.DataFrame, ev: pd.DataFrame) -> list[str]:
     return out or ev["text"].tolist()[:1]
 
 
-def _group(idx: "Index", ev: pd.DataFrame, figs: pd.DataFrame, purpose: str) -> pd.DataFrame:
+def _group(idx: Index, ev: pd.DataFrame, figs: pd.DataFrame, purpose: str) -> pd.DataFrame:
     arts = idx.articles.set_index("doc_id")
-    ev = ev.assign(locality=[arts.at[d, "locality"] or "" for d in ev["doc_id"]],
-                   province=[arts.at[d, "province"] or "" for d in ev["doc_id"]])
+    ev = ev.assign(locality=[str(arts.at[d, "locality"] or "") for d in ev["doc_id"]],
+                   province=[str(arts.at[d, "province"] or "") for d in ev["doc_id"]])
     rows = []
     for (loc, prov), g in ev.groupby(["locality", "province"], sort=False):
         g = g.sort_values(["score", "start"], ascending=[False, True])
@@ -181,9 +181,9 @@ def _group(idx: "Index", ev: pd.DataFrame, figs: pd.DataFrame, purpose: str) -> 
     return df
 
 
-def precedents(idx: "Index", query: str | None = None, *, k: int | None = 20, where=None) -> pd.DataFrame:
+def precedents(idx: Index, query: str | None = None, *, k: int | None = 20, where=None) -> pd.DataFrame:
     """Named initiatives; ranked by meaning when ``query`` is given."""
-    check_k(k, allow_none=True)
+    check_optional_k(k)
     table = idx.precedent_table
     where = parse_where(where)
     if where:

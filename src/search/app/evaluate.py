@@ -26,9 +26,10 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from ..errors import InputError, SearchError
 from ..retrieval.ranking import METHODS
@@ -169,8 +170,8 @@ def load_queries(path: str | Path) -> list[EvalQuery]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError("not valid UTF-8", path=name, line=line) from None
+        bad_line = raw[: exc.start].count(b"\n") + 1
+        raise InputError("not valid UTF-8", path=name, line=bad_line) from None
 
     queries: list[EvalQuery] = []
     first_line: dict[str, int] = {}
@@ -320,11 +321,9 @@ def passage_gains(matches: Sequence[Iterable[int]], relevant_grades: Sequence[in
 
 
 def _results_columns(result: Any, qid: str, method: str) -> tuple[list[str], list[str]]:
-    try:
-        import pandas as pd
-    except ImportError:  # pragma: no cover - pandas is a dependency
-        pd = None
-    if pd is not None and isinstance(result, pd.DataFrame):
+    import pandas as pd
+
+    if isinstance(result, pd.DataFrame):
         missing = [c for c in ("chunk_id", "doc_id", "text") if c not in result.columns]
         if missing:
             raise SearchError(
@@ -424,7 +423,7 @@ def summarize(per_query, methods: Sequence[str] | None = None):
         sub = per_query[per_query["method"] == method]
         if sub.empty:
             continue
-        langs = [l for l in LANGS if (sub["lang"] == l).any()]
+        langs = [lg for lg in LANGS if (sub["lang"] == lg).any()]
         for lang in [*langs, "all"]:
             part = sub if lang == "all" else sub[sub["lang"] == lang]
             row = {"method": method, "lang": lang, "n": int(len(part))}

@@ -11,8 +11,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import (EmbedderMismatchError, IndexCorruptError, IndexNotFoundError, QueryError,
-                      SearchIndexError, StaleIndexError)
+from ..errors import (
+    EmbedderMismatchError,
+    IndexCorruptError,
+    IndexNotFoundError,
+    QueryError,
+    SearchIndexError,
+    StaleIndexError,
+)
 from ..indexing import layout as L
 from ..indexing.chunking import ChunkSettings
 from ..indexing.store import read_table
@@ -43,7 +49,7 @@ def _recover(path: Path) -> None:
 
 def open_index(path: str | os.PathLike = "index", *, embedder: str | None = None,
                corpus: str | os.PathLike | None = None, strict: bool = False,
-               check_stale: bool = True) -> "Index":
+               check_stale: bool = True) -> Index:
     """Open the index folder at ``path``.
 
     ``embedder``: the embedder you expect; an index built with another one is an error.

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 __all__ = ["words", "rows", "mapping", "digest", "names"]
@@ -39,13 +39,13 @@ def _lines(name: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def words(name: str) -> tuple[str, ...]:
     """Entries of ``NAME.txt`` (stripped), in file order."""
     return tuple(line.strip() for line in _lines(f"{name}.txt"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def rows(name: str) -> tuple[dict[str, str], ...]:
     """Rows of ``NAME.tsv`` as dicts keyed by the header (cells stripped; a short row is padded
     with empty cells, a long one is an error)."""

@@ -34,9 +34,10 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from .. import data
 from ..text.numbers import NUM_TOKEN, number_words, parse_number, qualifiers, scale_words
@@ -132,6 +133,8 @@ _ANNIVERSARY_BEFORE = re.compile(rf"(?:kỷ{_WS}+niệm|chào{_WS}+mừng|tròn)
 _FOREIGN_AT = re.compile(
     rf"{_WS}*(?:USD|EUR|đô{_WS}*-?{_WS}*la|đô(?!\w)|euro|yên|nhân{_WS}+dân{_WS}+tệ"
     rf"|bảng{_WS}+Anh|\$)", _F)
+_NEXT_NUMBER_AT = re.compile(rf"{_WS}+({NUM_TOKEN})")
+_SLASHED_AT = re.compile(r"/(\d+)(/\d+)?")
 _RANGE_SEP_AT = re.compile(rf"{_WS}*(?:-|–|—|đến(?!\w)|tới(?!\w)){_WS}*(?=\d)", _F)
 
 # Words after which a number names something (Kế hoạch số 23, khóa XII, Quốc lộ 1, năm 2014,
@@ -205,9 +208,11 @@ def _read_amount(text: str, pos: int) -> _Amount | None:
         total += value * mult + (Decimal(mult) / 2 if ms.group(2) else 0)
         amount.scales += tuple(re.split(r"\s+", ms.group(1).lower()))
         amount.end, amount.last_mult, prev = ms.end(), mult, mult
-        nxt = re.compile(rf"{_WS}+({NUM_TOKEN})").match(text, amount.end)
-        if nxt is None or (value := parse_number(nxt.group(1))) is None:
+        nxt = _NEXT_NUMBER_AT.match(text, amount.end)
+        next_value = parse_number(nxt.group(1)) if nxt is not None else None
+        if nxt is None or next_value is None:
             break
+        value = next_value
         p = nxt.end()
         if not _SCALE_AT.match(text, p):
             rest = _trailing_rest(text, nxt.group(1), p, prev)
@@ -398,7 +403,9 @@ class _Scanner:
 
     def _slashed(self, a: _Amount) -> int:
         """"66/47 chi bộ" is 66 of 47; "15/5/2016" and "ngày 15/5" are dates, skipped whole."""
-        m = re.compile(r"/(\d+)(/\d+)?").match(self.text, a.end)
+        m = _SLASHED_AT.match(self.text, a.end)
+        if m is None:
+            return a.end
         end = m.end()
         if m.group(2) or _ID_BEFORE.search(self.text, max(0, a.start - 25), a.start):
             return end
@@ -421,11 +428,11 @@ class _Scanner:
         if sep is None:
             return None
         if a.bare and _is_year(a.token):
-            b = _NUM_AT.match(self.text, sep.end())
-            return b.end() if b and _is_year(b.group()) else None  # "2016-2020": a period
+            y = _NUM_AT.match(self.text, sep.end())
+            return y.end() if y and _is_year(y.group()) else None  # "2016-2020": a period
         b = _read_amount(self.text, sep.end())
-        hi = b and (self._money(b) or self._quantity(b))
-        if not hi or hi.kind == "duration" or (cur and hi.kind != "money"):
+        hi = (self._money(b) or self._quantity(b)) if b is not None else None
+        if hi is None or b is None or hi.kind == "duration" or (cur and hi.kind != "money"):
             return None
         # "5 - 10 triệu": the low end borrows the scale of the high end.
         low = a.value * (b.last_mult if a.bare else 1)

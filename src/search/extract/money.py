@@ -56,5 +56,5 @@ def parse_money(text: str) -> Money | None:
     for raw in scan(nfc):
         if raw.kind in ("money", "rate"):
             return _money_from_raw(raw, nfc)
-    raw = lone_money(nfc)
-    return None if raw is None else _money_from_raw(raw, nfc)
+    lone = lone_money(nfc)
+    return None if lone is None else _money_from_raw(lone, nfc)

@@ -192,7 +192,7 @@ def _is_rating(name: str) -> bool:
 
 def _words_after(text: str, pos: int, end: int, limit: int) -> list[tuple[str, int, int]]:
     """Words following ``pos`` up to the first punctuation mark (``end`` excluded)."""
-    out = []
+    out: list[tuple[str, int, int]] = []
     while len(out) < limit:
         m = _WORD_AFTER_RE.match(text, pos, end)
         if not m:
@@ -268,10 +268,11 @@ def _quoted_name(text: str, lower: str, m: re.Match, gov: _Governor | None) -> _
     if start >= end or (gov is not None and gov.kind is None):
         return None
     inner = _inner_kind(lower, start, end)
+    kind: str | None
     if inner:
         kind, start = inner
         confidence = gov.confidence if gov else _CONF_INNER
-    elif gov:
+    elif gov and gov.kind is not None:
         kind, confidence = gov.kind, gov.confidence
     else:
         return None
@@ -296,7 +297,7 @@ def _quoted_candidates(text: str, lower: str, sent: tuple[int, int],
         gov = _governor(lower, sent[0], m.start())
         continues = (gov is None and state is not None and prev_end <= m.start()
                      and _LIST_SEP_RE.fullmatch(lower, prev_end, m.start()) is not None)
-        if continues:
+        if continues and state is not None:
             gov = replace(state, confidence=min(state.confidence, _CONF_LIST))
         else:
             group = []

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Protocol
 
 from .. import data
 from ..text.normalize import fix_tone_marks, fold
@@ -161,7 +162,7 @@ class PurposeClassifier:
         # The build passes cached versions, so that a text is embedded once whatever stage needs it.
         self._embed_queries = embed_queries or (embedder.embed_queries if embedder else None)
         self._embed_passages = embed_passages or (embedder.embed_passages if embedder else None)
-        self._desc = None  # (matrix of description sentences, owner purpose index per row)
+        self._desc: tuple[Any, Any] | None = None  # (description sentence matrix, owner per row)
 
     # ---- public --------------------------------------------------------------------------
     def scores(self, text: str, span: tuple[int, int] | None = None) -> dict[str, float]:
@@ -182,7 +183,7 @@ class PurposeClassifier:
     # ---- internals -----------------------------------------------------------------------
 
     def _decide(self, scores: dict[str, float]) -> str:
-        best = max(scores, key=scores.get) if scores else None
+        best = max(scores, key=lambda p: scores[p]) if scores else None
         if best is None or scores[best] < self.settings.threshold:
             return "other"
         return best
@@ -197,15 +198,17 @@ class PurposeClassifier:
     def _similarities(self, windows: list[str]):
         import numpy as np  # only the embedding path needs numpy
 
+        assert self._embed_queries is not None and self._embed_passages is not None
         if self._desc is None:
-            sentences, owners = [], []
+            sentences: list[str] = []
+            owners: list[int] = []
             for i, p in enumerate(PURPOSES[:-1]):
                 for s in re.split(r"(?<=\.)\s+", p.description):
                     sentences.append(s)
                     owners.append(i)
             self._desc = (np.asarray(self._embed_passages(sentences), dtype=np.float32),
                           np.asarray(owners))
-        matrix, owners = self._desc
+        matrix, owner = self._desc
         unique = list(dict.fromkeys(w or "." for w in windows))  # figures often share a window
         q = np.asarray(self._embed_queries(unique), dtype=np.float32)
         row = {w: i for i, w in enumerate(unique)}
@@ -213,7 +216,7 @@ class PurposeClassifier:
         sims = _unit_rows(q) @ _unit_rows(matrix).T
         n = len(PURPOSES) - 1
         # A purpose is as close as its closest description sentence.
-        return np.stack([sims[:, owners == i].max(axis=1) for i in range(n)], axis=1)
+        return np.stack([sims[:, owner == i].max(axis=1) for i in range(n)], axis=1)
 
     def _blend(self, lex: dict[str, float], sims) -> dict[str, float]:
         """Lexical evidence plus a bonus for purposes the embedding clearly prefers.
@@ -347,6 +350,7 @@ def _top(scores: dict[str, float]) -> float:
 
 def _window(ctx: Context) -> tuple[int, int]:
     """The figure's clause, cut at the money figures before and after it."""
+    assert ctx.span is not None
     fs, fe = ctx.span
     lo, hi = 0, len(ctx.text)
     for a, b in split_clauses(ctx.text):

@@ -24,7 +24,7 @@ from .. import __version__, data
 from ..errors import SearchError
 from ..text.segment import clause_at, sentence_spans
 from . import layout as L
-from .chunking import ChunkSettings, chunk_text
+from .chunking import DEFAULT_CHUNKING, ChunkSettings, chunk_text
 from .store import TABLES
 
 __all__ = ["BuildReport", "build_index"]
@@ -69,7 +69,7 @@ def _chunk_of(offsets: list[tuple[int, int, str]], pos: int) -> str | None:
 def _figures_table(articles, chunk_offsets, classifier) -> pd.DataFrame:
     from ..extract.figures import extract_figures
 
-    rows = []
+    rows: list[dict] = []
     for art in articles:
         for i, f in enumerate(extract_figures(art.text, classifier=classifier)):
             rows.append({
@@ -90,7 +90,7 @@ def _figures_table(articles, chunk_offsets, classifier) -> pd.DataFrame:
 def _precedents_table(articles, chunk_offsets, figures: pd.DataFrame) -> pd.DataFrame:
     from ..extract.precedents import extract_precedents, precedent_text
 
-    rows = []
+    rows: list[dict] = []
     for art in articles:
         for i, p in enumerate(extract_precedents(art.text)):
             # a figure belongs to an initiative when it sits in the same ";" clause, not merely the
@@ -115,7 +115,7 @@ def _precedents_table(articles, chunk_offsets, figures: pd.DataFrame) -> pd.Data
 
 def _sentences_table(articles, chunk_offsets) -> pd.DataFrame:
     """Every sentence, embedded too: answers quote sentences, not whole chunks."""
-    rows = []
+    rows: list[dict] = []
     for art in articles:
         for i, (s, e) in enumerate(sentence_spans(art.text)):
             rows.append({"sentence_id": f"{art.doc_id}/s{i:03d}", "row": len(rows), "doc_id": art.doc_id,
@@ -129,7 +129,7 @@ def _save_matrix(path: Path, vectors, dim: int) -> None:
 
 
 def _articles_table(articles, n_chunks: dict[str, int]) -> pd.DataFrame:
-    rows = []
+    rows: list[dict] = []
     for art in articles:
         row = {c: art.meta.get(c) for c, _ in TABLES["articles"]}
         row.update(doc_id=art.doc_id, path=str(art.path), text=art.text, n_chars=len(art.text),
@@ -155,7 +155,7 @@ def build_index(
     index_dir: str | Path = "index",
     embedder: str | None = None,
     *,
-    settings: ChunkSettings = ChunkSettings(),
+    settings: ChunkSettings = DEFAULT_CHUNKING,
     vector_kind: str = "auto",
     force: bool = False,
     progress: bool = False,
@@ -172,7 +172,7 @@ def build_index(
     fingerprint = L.fingerprint(corpus_dir, emb.id, settings, vector_kind)
     report = BuildReport(index_dir=str(index_dir))
     try:
-        old = L.read_manifest(index_dir, missing_ok=True)
+        old = L.existing_manifest(index_dir)
     except SearchError:
         old = None  # a broken index is rebuilt, not an obstacle to building
     if old and not force and old["fingerprint"] == fingerprint:
@@ -206,7 +206,10 @@ def _build_into(tmp, articles, emb, embedder_spec, corpus_dir, index_dir, settin
     from ..retrieval.vectors import VectorIndex
     from .store import write_store
 
-    chunk_rows, embed_inputs, offsets, n_chunks = [], [], {}, {}
+    chunk_rows: list[dict] = []
+    embed_inputs: list[str] = []
+    offsets: dict[str, list[tuple[int, int, str]]] = {}
+    n_chunks: dict[str, int] = {}
     for art in articles:
         chunks = chunk_text(art.doc_id, art.text, emb.count_tokens, settings)
         offsets[art.doc_id] = [(c.start, c.end, c.chunk_id) for c in chunks]

@@ -9,12 +9,12 @@ Chunk ids are ``<doc_id>#<ordinal>``, so the same article and settings always gi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Callable
 
 from ..text.segment import paragraph_spans, sentence_spans
 
-__all__ = ["Chunk", "ChunkSettings", "chunk_text"]
+__all__ = ["Chunk", "ChunkSettings", "DEFAULT_CHUNKING", "chunk_text"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,9 @@ class ChunkSettings:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+DEFAULT_CHUNKING = ChunkSettings()
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ def chunk_text(
     doc_id: str,
     text: str,
     count_tokens: Callable[[str], int],
-    settings: ChunkSettings = ChunkSettings(),
+    settings: ChunkSettings = DEFAULT_CHUNKING,
 ) -> list[Chunk]:
     """Chunks of ``text`` (the cleaned article); ``count_tokens`` is the embedder's tokenizer."""
     budget = settings.max_tokens

@@ -28,7 +28,7 @@ from .chunking import ChunkSettings
 
 __all__ = [
     "FORMAT_VERSION", "PIPELINE_VERSION", "MANIFEST", "STORE", "VECTORS", "LEXICAL", "CACHE",
-    "PRECEDENT_VECTORS", "SENTENCE_VECTORS", "LEXICAL_PARAMS", "read_manifest",
+    "PRECEDENT_VECTORS", "SENTENCE_VECTORS", "LEXICAL_PARAMS", "read_manifest", "existing_manifest",
     "validate_manifest", "build_settings", "fingerprint", "package_version",
 ]
 
@@ -46,7 +46,7 @@ PRECEDENT_VECTORS = "precedents.npy"
 SENTENCE_VECTORS = "sentences.npy"
 
 #: BM25 parameters of the lexical index
-LEXICAL_PARAMS = {"k1": 1.5, "b": 0.75, "bigrams": True}
+LEXICAL_PARAMS: dict[str, Any] = {"k1": 1.5, "b": 0.75, "bigrams": True}
 
 # key → (type, required sub-keys): what open_index relies on
 _REQUIRED: dict[str, tuple[type, tuple[str, ...]]] = {
@@ -68,17 +68,19 @@ def package_version(name: str) -> str | None:
         return None
 
 
-def read_manifest(index_dir: str | os.PathLike, *, missing_ok: bool = False) -> dict[str, Any] | None:
-    """The manifest of an index folder, validated; IndexCorruptError naming what is wrong.
+def existing_manifest(index_dir: str | os.PathLike) -> dict[str, Any] | None:
+    """The manifest of an index folder, validated, or None when there is no manifest there."""
+    if not (Path(index_dir) / MANIFEST).exists():
+        return None
+    return read_manifest(index_dir)
 
-    ``missing_ok``: None instead of an error when the folder or its manifest does not exist.
-    """
+
+def read_manifest(index_dir: str | os.PathLike) -> dict[str, Any]:
+    """The manifest of an index folder, validated; IndexCorruptError naming what is wrong."""
     path = Path(index_dir) / MANIFEST
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        if missing_ok:
-            return None
         if not Path(index_dir).is_dir():
             raise IndexNotFoundError(f"{index_dir}: no index here; build one with `search build`") from None
         raise IndexCorruptError(f"{path} is missing; rebuild with `search build --force`") from None
@@ -106,7 +108,7 @@ def validate_manifest(manifest: object, where: str | os.PathLike = MANIFEST) -> 
             raise IndexCorruptError(f"{where}: {key!r} is missing or not a {kind.__name__}; "
                                     "rebuild with `search build --force`")
         for sub in subkeys:
-            if sub not in value:
+            if sub not in value:  # type: ignore[operator]  # value is a dict when subkeys exist
                 raise IndexCorruptError(f"{where}: {key}.{sub} is missing; rebuild with `search build --force`")
 
 

@@ -506,6 +506,14 @@ def clean_text(raw: str) -> CleanArticle:
     return _clean_lines(text.split("\n"))
 
 
+def _doc_field(doc: object, name: str) -> str | None:
+    """A text field of trafilatura's result (a Document, or a dict in older versions), normalised."""
+    value = doc.get(name) if isinstance(doc, dict) else getattr(doc, name, None)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value if name == "text" else normalize_line(value)
+
+
 def clean_html(html: str, url: str | None = None) -> CleanArticle:
     """Clean an HTML page: trafilatura extracts the main text and the page metadata.
 
@@ -519,18 +527,18 @@ def clean_html(html: str, url: str | None = None) -> CleanArticle:
         raise CorpusError("the article is empty")
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
                                       include_tables=True, include_images=False, include_links=False)
-    text = normalize(getattr(doc, "text", None) or "") if doc is not None else ""
+    text = normalize(_doc_field(doc, "text") or "")
     if not text.strip():
         raise CorpusError("no article text found in the HTML page")
     meta = _Meta()
-    title = normalize_line(doc.title) if getattr(doc, "title", None) else None
-    site = normalize_line(doc.sitename) if getattr(doc, "sitename", None) else None
-    page_url = url or getattr(doc, "url", None)
+    title, site = _doc_field(doc, "title"), _doc_field(doc, "sitename")
+    page_url = url or _doc_field(doc, "url")
     meta.hint(site)
     meta.hint(page_url)
-    meta.hint(getattr(doc, "hostname", None))
+    meta.hint(_doc_field(doc, "hostname"))
     article = _clean_lines(text.split("\n"), known_title=title, meta=meta)
-    article.author = article.author or (normalize_line(doc.author) if doc.author else None)
-    article.date = article.date or (parse_date(doc.date) if doc.date else None)
+    author, date = _doc_field(doc, "author"), _doc_field(doc, "date")
+    article.author = article.author or author
+    article.date = article.date or (parse_date(date) if date else None)
     article.source = article.source or page_url or site
     return article

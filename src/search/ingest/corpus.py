@@ -18,11 +18,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .clean import CleanArticle, clean_html, clean_text, parse_date
 from ..errors import CorpusError
-from .metadata import (LOCALITY_LEVELS, META_KEYS, extract_metadata, find_directives,
-                       resolve_new_units)
 from ..text.normalize import fold, normalize_line
+from .clean import CleanArticle, clean_html, clean_text, parse_date
+from .metadata import LOCALITY_LEVELS, META_KEYS, extract_metadata, find_directives, resolve_new_units
 
 __all__ = ["Article", "ARTICLE_SUFFIXES", "METADATA_FILE", "CSV_COLUMNS", "load_corpus",
            "read_article", "read_overrides", "article_text", "ingest_files", "slugify",

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from .. import data
 from ..text.normalize import fold, normalize_line
@@ -38,6 +38,7 @@ __all__ = [
     "find_province",
     "children",
     "unit_by_code",
+    "province_name",
     "provinces_in_domain",
     "new_province_name",
     "new_ward_names",
@@ -194,9 +195,9 @@ class _Index:
             self.provinces.append(unit)
             self._add(unit)
         districts: dict[int, Unit] = {}
-        for d in legacy.District.iter_all():
-            pc = int(d.province_code)
-            unit = Unit(code=int(d.code), name=_bare(d.name), level=str(d.division_type.value),
+        for dist in legacy.District.iter_all():
+            pc = int(dist.province_code)
+            unit = Unit(code=int(dist.code), name=_bare(dist.name), level=str(dist.division_type.value),
                         province=prov_names[pc], province_code=pc)
             districts[unit.code] = unit
             self._add(unit)
@@ -300,6 +301,14 @@ def unit_by_code(tier: str, code: int) -> Unit | None:
     return _index().by_code.get((tier, code))
 
 
+def province_name(code: int) -> str:
+    """Bare name of the legacy province with this code (KeyError for an unknown code)."""
+    unit = unit_by_code("province", code)
+    if unit is None:
+        raise KeyError(f"no province with code {code}")
+    return unit.name
+
+
 def children(unit: Unit) -> list[Unit]:
     """Districts of a province or wards of a district, in code order."""
     if unit.tier == "province":
@@ -334,7 +343,7 @@ def provinces_in_domain(host: str) -> list[Unit]:
     return sorted({p for length, p in matches if length == best}, key=lambda u: u.code)
 
 
-@lru_cache(maxsize=None)
+@cache
 def new_province_name(legacy_province_code: int) -> str | None:
     """Bare name of the post-2025 province a legacy province became part of."""
     import vietnam_provinces as vp
@@ -344,7 +353,7 @@ def new_province_name(legacy_province_code: int) -> str | None:
     return "; ".join(names) if names else None
 
 
-@lru_cache(maxsize=None)
+@cache
 def new_ward_names(legacy_ward_code: int) -> tuple[str, ...]:
     """Bare names of the post-2025 ward(s) a legacy ward/commune became (several if it was split)."""
     import vietnam_provinces as vp

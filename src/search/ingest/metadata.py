@@ -355,7 +355,7 @@ def _resolve_province(segments, mentions, locality):
         strongest = max(votes.items(), key=lambda kv: kv[1], default=None)
         if strongest and strongest[0] != unit.province_code and \
                 strongest[1] > CONFLICT_RATIO * votes.get(unit.province_code, 0.0) + CONFLICT_MARGIN:
-            flags.append(f"province_conflict:{gz.unit_by_code('province', strongest[0]).name}")
+            flags.append(f"province_conflict:{gz.province_name(strongest[0])}")
         return unit, gz.unit_by_code("province", unit.province_code), flags
     scored = sorted(((votes.get(u.province_code, 0.0) + _relation_bonus(u, mentions, locality, segments), u)
                      for u in units), key=lambda t: (-t[0], t[1].code))
@@ -375,7 +375,7 @@ def _best_province(votes: dict[int, float], flags: list[str]) -> gz.Unit | None:
         return None
     ranked = sorted(votes.items(), key=lambda kv: -kv[1])
     if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
-        tied = sorted(gz.unit_by_code("province", c).name for c, v in ranked if v == ranked[0][1])
+        tied = sorted(gz.province_name(c) for c, v in ranked if v == ranked[0][1])
         flags += ["ambiguous_province", "province_candidates:" + "|".join(tied)]
         return None
     return gz.unit_by_code("province", ranked[0][0])

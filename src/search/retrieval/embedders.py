@@ -167,6 +167,7 @@ def _cached_snapshot(repo_id: str) -> Path | None:
     """Folder of a model in the local Hugging Face cache, without any network access."""
     repo_dir = _hf_cache_dir() / ("models--" + repo_id.replace("/", "--"))
     ref = repo_dir / "refs" / "main"
+    snap: Path | None
     try:
         snap = repo_dir / "snapshots" / ref.read_text(encoding="utf-8").strip()
     except OSError:
@@ -234,8 +235,8 @@ class SentenceTransformerEmbedder(Embedder):
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
         os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
         try:
-            from sentence_transformers import SentenceTransformer
             import transformers
+            from sentence_transformers import SentenceTransformer
 
             transformers.utils.logging.disable_progress_bar()  # no "Loading weights" bar per load
         except ImportError as exc:
@@ -243,14 +244,14 @@ class SentenceTransformerEmbedder(Embedder):
         try:
             model = SentenceTransformer(str(path), device=device, local_files_only=True,
                                         trust_remote_code=False)
-        except Exception as exc:  # noqa: BLE001 - any failure to load is one clear line
+        except Exception as exc:
             msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise EmbedderError(f"cannot load embedding model {name_or_path!r}: {msg}") from None
         self._model = model
         self.path = path
         self.id = f"st:{label}@{_fingerprint(path)}"
         get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
-        self.dim = int(get_dim())
+        self.dim = int(get_dim() or 0)
         self.max_tokens = int(model.max_seq_length or 512)
         if prompts is None:
             declared = {k: v for k, v in (getattr(model, "prompts", None) or {}).items() if v}

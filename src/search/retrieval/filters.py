@@ -8,7 +8,7 @@ locality may carry its level ("huyện An Phú"), a directive may be written loo
 from __future__ import annotations
 
 import re
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
@@ -89,7 +89,7 @@ def matching_doc_ids(articles: pd.DataFrame, where: dict[str, str]) -> set[str]:
         ok = True
         for field, value in where.items():
             if field == "directive":
-                ok = _directive_matches(value, row.get("directives"))
+                ok = _directive_matches(value, row.get("directives") or [])
             elif field == "year":
                 ok = _year_matches(int(value), row)
             elif field in ("locality", "district"):

@@ -39,7 +39,7 @@ class RankingSettings:
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
 
-    def replace(self, **changes) -> "RankingSettings":
+    def replace(self, **changes) -> RankingSettings:
         return replace(self, **changes)
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from functools import lru_cache
+from numbers import Integral
 
 from .. import data
 
@@ -207,20 +208,21 @@ def _readable(value: int) -> str:
 
 
 def _check_amount(value: object) -> int:
+    """An amount as int đồng: ints, numpy integers and whole floats pass; anything else is an error."""
+    bad = ValueError(f"money must be a non-negative whole number of đồng, got {value!r}")
     if isinstance(value, bool) or value is None:
-        raise ValueError(f"money must be a non-negative integer of đồng, got {value!r}")
+        raise bad
     if isinstance(value, float):
         if value != value or not value.is_integer():
-            raise ValueError(f"money must be a whole number of đồng, got {value!r}")
-        value = int(value)
-    if not isinstance(value, int):
-        try:
-            value = int(value)  # numpy integers
-        except (TypeError, ValueError):
-            raise ValueError(f"money must be a non-negative integer of đồng, got {value!r}") from None
-    if value < 0:
-        raise ValueError(f"money must be a non-negative integer of đồng, got {value!r}")
-    return value
+            raise bad
+        out = int(value)
+    elif isinstance(value, Integral):  # int and numpy integers
+        out = int(value)
+    else:
+        raise bad
+    if out < 0:
+        raise bad
+    return out
 
 
 def format_vnd(value: int, qualifier: str | None = None, *, per: str | None = None,
@@ -243,9 +245,9 @@ def format_vnd(value: int, qualifier: str | None = None, *, per: str | None = No
         body = f"từ {lo_text} đến {hi_text} {currency}"
     else:
         body = f"{_readable(value)} {currency}"
-        word = qualifier_word(qualifier) if qualifier not in (None, "", "range") else None
-        if word:
-            body = f"{word} {body}"
+        qword = qualifier_word(qualifier) if qualifier not in (None, "", "range") else None
+        if qword:
+            body = f"{qword} {body}"
     if per:
         body += f"/{per}"
     return body

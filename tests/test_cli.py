@@ -24,7 +24,8 @@ def test_query_formats(capsys, fake_index):
     assert len(rows) == 3 and rows[0]["rank"] == 1 and "chunk_id" in rows[0]
     assert "\\u" not in out  # Vietnamese stays readable
     code, out, _ = run(capsys, "query", "xây nhà", "-k", "2", "--index", str(fake_index), "--format", "csv")
-    assert code == 0 and out.splitlines()[0].startswith("rank,score,chunk_id")
+    assert code == 0 and out.startswith("\ufeff")  # Excel needs the BOM to read UTF-8
+    assert out.splitlines()[0].lstrip("\ufeff").startswith("rank,score,chunk_id")
     assert len(out.strip().splitlines()) >= 3
     code, out, _ = run(capsys, "query", "xay nha", "--index", str(fake_index), "--where", "province=An Giang")
     assert code == 0 and "An Giang" in out and "Quảng Ngãi" not in out

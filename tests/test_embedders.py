@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -11,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from search.errors import EmbedderError
+from conftest import CORPUS
+from search.errors import CacheWarning, EmbedderError
 from search.retrieval.embedders import (
     Embedder,
     EmbeddingCache,
@@ -234,14 +236,29 @@ def test_cache_without_cache_and_empty_input():
     assert n == 2 and emb.embedded == 2
 
 
-def test_corrupt_cache_is_moved_aside(tmp_path):
+def test_corrupt_cache_is_replaced_with_a_warning_and_nothing_left_behind(tmp_path):
     path = tmp_path / "c.sqlite"
     path.write_bytes(b"this is not a database" * 100)
-    with pytest.warns(UserWarning, match="unreadable"):
+    with pytest.warns(CacheWarning, match="unreadable"):
         cache = EmbeddingCache(path)
     with cache:
         _, n = embed_with_cache(FakeEmbedder(), ["x"], cache)
-    assert n == 1 and (tmp_path / "c.sqlite.corrupt").exists()
+    assert n == 1 and sorted(p.name for p in tmp_path.iterdir()) == ["c.sqlite"]
+
+
+def test_build_reports_a_corrupt_cache_and_leaves_no_debris_in_the_index(tmp_path, capsys):
+    from search.app.cli import main
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    index = tmp_path / "index"
+    assert main(["build", "--corpus", str(corpus), "--index", str(index), "--embedder", "fake"]) == 0
+    (index / "embeddings.sqlite").write_bytes(b"garbage" * 500)
+    capsys.readouterr()
+    assert main(["build", "--corpus", str(corpus), "--index", str(index), "--embedder", "fake", "--force"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: embedding cache" in err and "unreadable" in err
+    assert not [p for p in index.iterdir() if "corrupt" in p.name]
 
 
 def test_progress_bar_goes_to_stderr(tmp_path, capsys):

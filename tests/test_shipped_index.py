@@ -79,3 +79,43 @@ def test_hybrid_is_at_least_as_good_as_each_part_per_language(real_index):
             # two equally relevant chunks (a 1e-4 change of nDCG), not lose a passage
             assert h >= df.at[("lexical", lang), metric] - 0.005, (lang, metric)
             assert h >= df.at[("dense", lang), metric] - 0.005, (lang, metric)
+
+
+@pytest.mark.parametrize("question,place,words", [
+    ("chuẩn mực đạo đức niêm yết công khai", "Mỹ Thạnh", "niêm yết"),
+    ("chào cờ hát quốc ca sáng thứ hai", "Bình Sơn", "chào cờ"),
+])
+def test_questions_outside_the_purposes_still_get_their_evidence(real_index, question, place, words):
+    from search.extract.purpose import classify_purpose
+
+    assert classify_purpose(question, real_index.embedder) == "other"  # no topic to lean on
+    ans = real_index.ask(question)
+    assert place in set(ans["locality"])
+    row = ans[ans["locality"] == place].iloc[0]
+    assert any(words in e for e in row["evidence"])
+
+
+def test_committed_index_equals_a_fresh_build(tmp_path):
+    """Freshness does not hash source code, so a change of extraction code must bump
+    layout.PIPELINE_VERSION; this catches a forgotten bump: the committed index must be what a build
+    of the shipped corpus writes now (embeddings come from the committed cache, so it is quick)."""
+    import shutil
+    import sqlite3
+
+    from search.indexing.build import build_index
+
+    shutil.copytree(ROOT / "corpus", tmp_path / "corpus")
+    (tmp_path / "index").mkdir()
+    shutil.copy(ROOT / "index" / "embeddings.sqlite", tmp_path / "index" / "embeddings.sqlite")
+    build_index(tmp_path / "corpus", tmp_path / "index", force=True)
+    old, new = sqlite3.connect(ROOT / "index" / "store.sqlite"), sqlite3.connect(tmp_path / "index" / "store.sqlite")
+    for table in ("articles", "chunks", "sentences", "figures", "precedents"):
+        cols = [r[1] for r in old.execute(f'pragma table_info("{table}")') if r[1] != "path"]
+        assert cols == [r[1] for r in new.execute(f'pragma table_info("{table}")') if r[1] != "path"], table
+        sel = ", ".join(f'"{c}"' for c in cols)
+        a = old.execute(f'select {sel} from "{table}" order by 1').fetchall()
+        b = new.execute(f'select {sel} from "{table}" order by 1').fetchall()
+        assert a == b, (f"{table} differs from a fresh build: bump PIPELINE_VERSION in "
+                        "src/search/indexing/layout.py and rebuild (`search build`)")
+    for name in ("vectors.faiss", "sentences.npy", "precedents.npy"):
+        assert (ROOT / "index" / name).read_bytes() == (tmp_path / "index" / name).read_bytes(), name

@@ -54,6 +54,18 @@ class StaleIndexError(SearchIndexError):
     """The index was built from another corpus or pipeline than the one on disk."""
 
 
+class SearchWarning(UserWarning):
+    """Base class of the warnings this package issues; the CLI prints each as one line."""
+
+
+class StaleIndexWarning(SearchWarning):
+    """The index is older than its corpus or the pipeline (``idx.stale`` is True)."""
+
+
+class CacheWarning(SearchWarning):
+    """The embedding cache was unreadable or held unusable vectors; they are embedded again."""
+
+
 class EmbedderError(SearchError):
     """An embedding backend cannot be loaded or used."""
 

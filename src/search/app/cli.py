@@ -9,7 +9,10 @@ import argparse
 import sys
 import warnings
 
+from ..extract.figures import FIGURE_KINDS
+from ..extract.purpose import PURPOSE_NAMES
 from ..retrieval.ranking import METHODS
+from ..text.numbers import format_vnd
 
 __all__ = ["main"]
 
@@ -83,8 +86,10 @@ def _parser() -> argparse.ArgumentParser:
 
     sp = add("figures", "amounts and counts extracted from the articles")
     with_where(sp), with_index(sp), with_format(sp)
-    sp.add_argument("--purpose", default=None, help="only figures of this purpose (housing, health, …)")
-    sp.add_argument("--kind", default=None, help="only figures of this kind (money, count, rate, percent)")
+    sp.add_argument("--purpose", default=None, choices=PURPOSE_NAMES, metavar="PURPOSE",
+                    help=f"only figures of this purpose ({', '.join(PURPOSE_NAMES)})")
+    sp.add_argument("--kind", default=None, choices=FIGURE_KINDS, metavar="KIND",
+                    help=f"only figures of this kind ({', '.join(FIGURE_KINDS)})")
 
     sp = add("info", "what the index holds and whether it is up to date")
     with_index(sp)
@@ -102,7 +107,9 @@ def _emit(df, fmt: str, *, wide_cols=("text", "evidence", "sentence", "snippet")
     if fmt == "json":
         print(df.to_json(orient="records", force_ascii=False, indent=2))
     elif fmt == "csv":
-        sys.stdout.write(df.to_csv(index=False))
+        # Excel reads UTF-8 only after a BOM; list cells are joined, not Python reprs
+        flat = df.map(lambda v: " | ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+        sys.stdout.write("\ufeff" + flat.to_csv(index=False))
     else:
         if df.empty:
             print("(no results)")
@@ -165,7 +172,7 @@ def _cmd_ask(args) -> int:
         import pandas as pd
 
         shown = df.assign(
-            amounts=[", ".join(_vnd(a) for a in row) for row in df["amounts_vnd"]],
+            amounts=[", ".join(format_vnd(a) for a in row) for row in df["amounts_vnd"]],
             evidence=[_short(cl[0] if len(cl) else "", 110) for cl in df["clauses"]],
         )[["locality", "province", "score", "amounts", "evidence"]]
         with pd.option_context("display.max_colwidth", 110, "display.width", 220):
@@ -173,10 +180,6 @@ def _cmd_ask(args) -> int:
         return 0
     _emit(df, args.format)
     return 0
-
-
-def _vnd(v) -> str:
-    return f"{int(v):,}".replace(",", ".") + " đ"
 
 
 def _cmd_precedents(args) -> int:
@@ -192,7 +195,7 @@ def _cmd_figures(args) -> int:
         df = df[df["purpose"] == args.purpose]
     if args.kind:
         df = df[df["kind"] == args.kind]
-    cols = ["locality", "kind", "value", "unit", "qualifier", "purpose", "expression"] if args.format == "table" else list(df.columns)
+    cols = ["locality", "kind", "display", "purpose", "expression"] if args.format == "table" else list(df.columns)
     _emit(df[cols], args.format)
     return 0
 
@@ -228,7 +231,7 @@ _COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ..errors import SearchError
+    from ..errors import SearchError, SearchWarning
 
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv
@@ -240,8 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             code = _COMMANDS[args.command](args)
-        for w in caught:
-            if w.category.__name__ == "StaleIndexWarning":
+        for w in caught:  # ours, one line each; other libraries' chatter only with --debug
+            if issubclass(w.category, SearchWarning) or debug:
                 print(f"warning: {w.message}", file=sys.stderr)
         return code
     except _UsageError as exc:

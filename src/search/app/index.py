@@ -18,6 +18,7 @@ from ..errors import (
     QueryError,
     SearchIndexError,
     StaleIndexError,
+    StaleIndexWarning,
 )
 from ..indexing import layout as L
 from ..indexing.chunking import ChunkSettings
@@ -32,10 +33,6 @@ __all__ = ["Index", "open_index", "SEARCH_COLUMNS", "StaleIndexWarning", "METHOD
 
 SEARCH_COLUMNS = ["rank", "score", "chunk_id", "doc_id", "title", "locality", "province", "text",
                   "snippet", "start", "end", "dense_score", "lexical_score"]
-
-
-class StaleIndexWarning(UserWarning):
-    pass
 
 
 def _recover(path: Path) -> None:

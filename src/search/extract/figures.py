@@ -40,7 +40,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .. import data
-from ..text.numbers import NUM_TOKEN, number_words, parse_number, qualifiers, scale_words
+from ..text.numbers import NUM_TOKEN, format_count, format_vnd, number_words, parse_number, qualifiers, scale_words
 from ..text.segment import split_sentences
 from .purpose import Context, EmbedderLike, PurposeClassifier, classifier_for, unit_prior
 
@@ -524,8 +524,20 @@ class Figure:
     value_max: int | float | None = None  # upper bound of a range
     total: int | None = None          # "66/47 chi bộ": 47
 
+    @property
+    def display(self) -> str:
+        """The figure written for a reader, with the article's own qualifier word: "hơn 6,2 tỷ đồng",
+        "trên 860 triệu đồng", "15.002 lượt"."""
+        qualifier = self.qualifier_vi if self.qualifier_vi in QUALIFIERS else self.qualifier
+        if self.kind in ("money", "rate"):
+            vmax = int(self.value_max) if self.value_max is not None else None
+            return format_vnd(int(self.value), qualifier, per=self.per, value_max=vmax)
+        if self.value_max is not None:
+            return f"{format_count(self.value)}–{format_count(self.value_max, self.unit)}"
+        return format_count(self.value, self.unit, qualifier, total=self.total)
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return asdict(self) | {"display": self.display}
 
 
 def extract_figures(text: str, *, classifier: PurposeClassifier | None = None,

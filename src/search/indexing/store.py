@@ -41,7 +41,9 @@ TABLES: dict[str, list[tuple[str, str]]] = {
     "figures": [
         ("figure_id", "TEXT PRIMARY KEY"), ("doc_id", "TEXT"), ("chunk_id", "TEXT"),
         ("locality", "TEXT"), ("province", "TEXT"), ("kind", "TEXT"), ("value", "REAL"),
-        ("unit", "TEXT"), ("per", "TEXT"), ("qualifier", "TEXT"), ("purpose", "TEXT"),
+        ("amount_vnd", "INTEGER"), ("amount_max_vnd", "INTEGER"), ("unit", "TEXT"),
+        ("category", "TEXT"), ("per", "TEXT"), ("qualifier", "TEXT"), ("qualifier_vi", "TEXT"),
+        ("total", "INTEGER"), ("display", "TEXT"), ("purpose", "TEXT"),
         ("expression", "TEXT"), ("start", "INTEGER"), ("end", "INTEGER"), ("sentence", "TEXT"),
         ("sentence_start", "INTEGER"), ("sentence_end", "INTEGER"),
     ],
@@ -121,9 +123,13 @@ def read_table(path: str | Path, name: str) -> pd.DataFrame:
             con.close()
     except (sqlite3.Error, pd.errors.DatabaseError) as exc:
         raise IndexCorruptError(f"{path}: cannot read table {name!r} ({exc})") from None
-    json_cols = {c for c, t in TABLES.get(name, []) if t == "JSON"}
-    if name == "chunks_meta":
-        json_cols = {"directives"}
+    columns = TABLES.get(name, TABLES["articles"] + TABLES["chunks"] if name == "chunks_meta" else [])
+    json_cols = {c for c, t in columns if t == "JSON"}
     for col in json_cols & set(df.columns):
         df[col] = [json.loads(v) if isinstance(v, str) and v else [] for v in df[col]]
+    # whole numbers stay whole: a column with a missing value would otherwise turn to floats
+    # (6200000000.0 đồng); pandas' nullable integer keeps 6200000000 and <NA>
+    for col, kind in columns:
+        if kind.startswith("INTEGER") and col in df.columns and df[col].dtype != "int64":
+            df[col] = df[col].astype("Int64")
     return df

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import EmbedderError
+from ..errors import CacheWarning, EmbedderError
 from ..text.normalize import fold
 
 __all__ = [
@@ -367,7 +367,7 @@ class EmbeddingCache:
     """Passage embeddings in one SQLite file, keyed by (embedder id, sha256 of the text).
 
     Vectors are raw little-endian float32 BLOBs (no pickle). A cache file that is not a readable
-    database is moved aside (``*.corrupt``) and started afresh: it only ever saves time.
+    database is deleted with a :class:`CacheWarning` and started afresh: it only ever saves time.
     """
 
     _SCHEMA = """
@@ -386,9 +386,9 @@ class EmbeddingCache:
         try:
             self._con = self._open()
         except sqlite3.DatabaseError as exc:
-            bad = self.path.with_name(self.path.name + ".corrupt")
-            warnings.warn(f"embedding cache {self.path} unreadable ({exc}); moved to {bad}", stacklevel=2)
-            os.replace(self.path, bad)
+            warnings.warn(f"embedding cache {self.path} was unreadable ({exc}); started a new one "
+                          "(its texts are embedded again)", CacheWarning, stacklevel=2)
+            self.path.unlink()
             self._con = self._open()
 
     def _open(self) -> sqlite3.Connection:

@@ -225,6 +225,24 @@ def _check_amount(value: object) -> int:
     return out
 
 
+_VAGUE_WORDS = {"order_of": "hàng", "several": "vài"}
+_MAGNITUDES = {10: "chục", 100: "trăm", 1000: "nghìn", 10**6: "triệu", 10**9: "tỷ"}
+
+
+def _vague(value: float | int, qualifier: str | None) -> str | None:
+    """"hàng trăm", "vài chục", "hàng trăm triệu": a vague magnitude as the text wrote it, or None."""
+    if qualifier not in _VAGUE_WORDS:
+        return None
+    for scale, scale_word in ((10**9, "tỷ"), (10**6, "triệu"), (1000, "nghìn"), (1, "")):
+        if value % scale:
+            continue
+        head = value // scale
+        if head in (10, 100, 1000) or (head == 1 and scale > 1):
+            words = " ".join(w for w in (_MAGNITUDES.get(int(head), "") if head > 1 else "", scale_word) if w)
+            return f"{_VAGUE_WORDS[qualifier]} {words}"
+    return f"{_VAGUE_WORDS[qualifier]} {group_thousands(int(value))}"
+
+
 def format_vnd(value: int, qualifier: str | None = None, *, per: str | None = None,
                value_max: int | None = None, currency: str = "đồng") -> str:
     """An amount of đồng for a reader: 6_200_000_000, "more_than" → "hơn 6,2 tỷ đồng".
@@ -243,6 +261,8 @@ def format_vnd(value: int, qualifier: str | None = None, *, per: str | None = No
                 lo_text = lo_text[: -len(word) - 1]
                 break
         body = f"từ {lo_text} đến {hi_text} {currency}"
+    elif (vague := _vague(value, qualifier)) is not None:
+        body = f"{vague} {currency}"
     else:
         body = f"{_readable(value)} {currency}"
         qword = qualifier_word(qualifier) if qualifier not in (None, "", "range") else None
@@ -257,6 +277,9 @@ def format_count(value: int | float, unit: str | None = None, qualifier: str | N
                  *, total: int | None = None) -> str:
     """A count for a reader: (15002, "lượt") → "15.002 lượt"; (1200, "lượt", "more_than") →
     "hơn 1.200 lượt"; (140.43, "%") → "140,43%"; (66, "chi bộ", total=47) → "66/47 chi bộ"."""
+    vague = _vague(value, qualifier)
+    if vague is not None:
+        return f"{vague} {unit}" if unit and unit != "%" else vague
     text = format_number(value)
     if total is not None:
         text += "/" + format_number(total)

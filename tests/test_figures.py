@@ -549,3 +549,16 @@ def test_purposes_with_the_real_embedder():
     questions = ["which districts mobilized funds for housing", "đường giao thông nông thôn",
                  "khen thưởng", "free medical check-ups"]
     assert clf.classify_many(questions) == ["housing", "infrastructure", "honours", "health"]
+
+
+@pytest.mark.parametrize("text,display", [
+    ("Hội viên quyên góp hàng trăm triệu đồng giúp dân vùng lũ.", "hàng trăm triệu đồng"),
+    ("Đoàn viên đóng góp vài chục triệu đồng.", "vài chục triệu đồng"),
+    ("Có hàng trăm người tham gia hiến máu.", "hàng trăm người"),
+    ("Tổng kinh phí trên 860 triệu đồng.", "trên 860 triệu đồng"),
+    ("Vận động khoảng gần 365 triệu đồng.", "khoảng gần 365 triệu đồng"),
+    ("Hỗ trợ từ 3 đến 5 triệu đồng mỗi hộ.", "từ 3 đến 5 triệu đồng/hộ"),
+])
+def test_figure_display_keeps_the_articles_qualifier(text, display):
+    (f,) = [f for f in extract_figures(text) if f.kind != "duration"]
+    assert f.display == display

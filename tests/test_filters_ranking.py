@@ -52,10 +52,15 @@ def test_methods_are_one_list():
 
 def test_hybrid_weight_depends_on_the_query(fake_index):
     idx = open_index(fake_index)
-    # an English question: the corpus vocabulary knows none of its words, so hybrid = dense
+    # an English question: its lexical side is its Vietnamese translation, weighted by the share of
+    # its words translated; with that weight at zero, hybrid is exactly dense
     en = "which districts mobilized funds for housing"
     assert idx.lexical.vocabulary_coverage(en) == pytest.approx(0.0, abs=0.2)
-    assert list(idx.search(en, k=8)["chunk_id"]) == list(idx.search(en, k=8, method="dense")["chunk_id"])
+    weights, w = idx.lexical_query(en)
+    assert any(t in weights for t in ("nhà", "~nha_o", "kinh")) and w > 0
+    no_translation = RankingSettings(w_max_translated=0.0)
+    assert (list(idx.search(en, k=8, settings=no_translation)["chunk_id"])
+            == list(idx.search(en, k=8, method="dense")["chunk_id"]))
     # a Vietnamese question: mostly lexical, so its best chunk is the lexical one
     vi = "mô hình Ngôi nhà cấp ủy vận động xây mới và sửa chữa nhà"
     assert idx.lexical.vocabulary_coverage(vi) > 0.9

@@ -291,3 +291,20 @@ def test_the_man_is_not_the_city():
     meta = extract_metadata(art, "x")
     assert meta["province"] is None and "ambiguous_province" in meta["flags"]
     assert "Hồ Chí Minh" not in next(f for f in meta["flags"] if f.startswith("province_candidates"))
+
+
+def test_descriptor_between_level_word_and_name():
+    text = ("Học và làm theo Bác nơi biên cương\n\n"
+            "Giai đoạn 2016–2021, Đảng bộ huyện biên giới Mường Khương đã triển khai Chỉ thị 05-CT/TW "
+            "gắn với xây dựng khu vực biên giới vững mạnh. Huyện ủy ban hành kế hoạch thực hiện.")
+    m = extract_metadata(clean_text(text), "x")
+    assert (m["locality"], m["locality_level"], m["province"]) == ("Mường Khương", "huyện", "Lào Cai")
+
+
+def test_bare_name_with_its_province_in_brackets():
+    text = ("Châu Thành (Trà Vinh): lan tỏa việc học và làm theo Bác\n\n"
+            "Qua 3 năm thực hiện Kết luận 01-KL/TW, nhiều chi bộ đã có cách làm hay, được nhân rộng "
+            "trong toàn Đảng bộ, góp phần hoàn thành nhiệm vụ chính trị.")
+    m = extract_metadata(clean_text(text), "x")
+    assert (m["locality"], m["province"]) == ("Châu Thành", "Trà Vinh")
+    assert "ambiguous_province" not in m["flags"]

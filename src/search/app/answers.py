@@ -1,66 +1,84 @@
 """Answers grouped by place, and named precedents searchable by meaning.
 
-How ``ask`` decides that a locality answers a question
-------------------------------------------------------
-1. The question is searched (hybrid) and the sentences of the best chunks become candidates; each
-   sentence is scored by the cosine between the question and the sentence (both embedded, the
-   sentence vectors come from the index) blended with the question's lexical overlap, weighted by how
-   much of the question the corpus vocabulary covers (as in search).
-2. The question's *topic* is classified with the same purpose classifier as the figures (housing,
-   infrastructure, health, honours, …). When the question has a topic, a sentence is evidence only
-   if it speaks of that topic: one of its figures has that purpose, or the sentence itself is
-   classified so. A locality with no such sentence is left out, however similar its text sounds.
-3. When the question has no recognisable topic ("difficulties met …"), a sentence is evidence when
-   it stands out from the whole corpus (z-score of its cosine ≥ ``z_min``) or shares most of the
-   question's words (Vietnamese questions), and is within ``relative`` of the best such sentence
-   (:class:`AnswerSettings`).
-4. A locality's score is its best evidence sentence's; ``amounts_vnd`` are the money figures (not
-   per-unit rates) in its evidence whose purpose is the question's topic.
-An empty table carries ``df.attrs["reason"]``.
+How ``ask`` decides that a place answers a question
+---------------------------------------------------
+1. The question is read (``search.app.question``): what it asks (which places, how much, how many,
+   the most/least, a comparison, yes/no, difficulties), the places, directive and years it names —
+   resolved against the index's own articles, diacritics optional — and its topic, the question
+   without that scaffolding. Named places, a directive, a year (and ``where``) scope the answer.
+2. Every sentence in scope is scored against the topic on four kinds of evidence: meaning (the e5
+   cosine between question and sentence, as a z-score over all the corpus's sentences), words
+   (the idf-weighted share of the topic's words the sentence contains; an English question's words
+   are first translated into Vietnamese terms, see ``search.retrieval.crosslingual``; BM25 over
+   sentences), the purpose the sentence or its figures are about, and the question's requirements
+   (a quoted name must be there, "how much" wants money, "difficulties" wants a shortcoming).
+   These combine into the probability that the sentence speaks of what was asked, with weights
+   fitted on the development half of ``eval/answers.jsonl`` (``AnswerSettings``, per embedder).
+3. A place is listed only when one of its sentences is likely enough (log-odds ≥ ``min_logit``)
+   and not far behind the best place's (``max_gap``) — whatever the topic, not only the eight
+   purposes — and that sentence is shown. When no sentence is, the answer is empty and
+   ``df.attrs["reason"]`` says why.
+4. A place is an article's locality (and province); two articles of the same locality and province
+   are one place, an article whose province is unknown is a place of its own. The figures of a row
+   are those of its evidence: amounts (integer đồng and as written, qualifier kept) for money
+   questions, counts whose unit the question names for "how many". "Most"/"least" questions rank
+   places by that figure and show it; others by the evidence's probability.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, replace
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from .. import data
 from ..extract.purpose import classify_purpose
+from ..retrieval.crosslingual import is_english
 from ..retrieval.filters import matching_doc_ids, parse_where
-from ..retrieval.lexical import content_terms
-from ..retrieval.ranking import blend, fuse, lexical_weight
-from ..text.segment import clause_at
+from ..retrieval.lexical import FOLDED_STOP_WORDS, STOP_WORDS, content_terms, query_weights, tokenize
+from ..retrieval.ranking import fuse, lexical_weight
+from ..text.normalize import fold
+from ..text.segment import split_clauses
 from ..validation import check_optional_k
+from .question import Question, parse
 
 if TYPE_CHECKING:
     from .index import Index
 
-__all__ = ["ask", "precedents", "ASK_COLUMNS", "PRECEDENT_COLUMNS", "AnswerSettings",
-           "DEFAULT_ANSWERS"]
+__all__ = ["ask", "precedents", "evidence_features", "ASK_COLUMNS", "PRECEDENT_COLUMNS",
+           "AnswerSettings", "DEFAULT_ANSWERS", "FEATURES", "answer_settings_for"]
 
-ASK_COLUMNS = ["locality", "province", "locality_level", "score", "evidence", "amounts_vnd",
-               "figures", "doc_ids", "purpose", "clauses"]
+ASK_COLUMNS = ["locality", "locality_level", "province", "actor", "score", "value", "value_display",
+               "amounts", "amounts_vnd", "amount_details", "counts", "count_details", "evidence",
+               "citations", "doc_ids", "purpose", "title", "date", "outlet", "url"]
 PRECEDENT_COLUMNS = ["score", "name", "kind", "locality", "province", "period", "figures", "text",
                      "actor", "sublocality", "doc_id", "chunk_id", "precedent_id"]
+
+#: the evidence features, in the order of ``AnswerSettings.weights``
+FEATURES = ("dense_z", "coverage", "bm25", "specific", "purpose", "requirement")
 
 
 @dataclass(frozen=True)
 class AnswerSettings:
-    """How ``ask`` picks its evidence (overridable per call: ``idx.ask(q, settings=…)``)."""
+    """How ``ask`` weighs evidence (overridable per call: ``idx.ask(q, settings=…)``).
 
-    k: int = 30                  # chunks searched for candidate sentences
-    # For questions without a topic: raw e5 cosines are compressed (nonsense and real questions
-    # both peak near 0.8), so a sentence must stand out from the corpus: z-score of its cosine over
-    # all sentences. Measured on the seeds: real questions reach z 4–5, nonsense 2.5–3.
-    z_min: float = 3.5
-    relative: float = 0.03       # evidence: within this cosine of the best qualifying sentence
-    lexical_floor: float = 0.8   # word overlap blended into the score sits on this base
-    support_weight: float = 0.3  # a Vietnamese question (lexical weight ≥ this) …
-    support_overlap: float = 0.5  # … whose words a sentence shares to this fraction is evidence
+    ``weights``: logistic weights of ``FEATURES`` (intercept first), fitted on the development half
+    of the answer benchmark for one embedder (``eval/fit_answers.py``): the dense z-score is on that
+    embedder's scale, so another embedder gets its own fit or the defaults."""
 
-    def as_dict(self) -> dict[str, float]:
+    weights: tuple[float, ...] = (-4.57, 0.612, 4.76, 11.506, 2.096, 3.17, 0.0)
+    min_logit: float = 3.0         # a place needs one sentence at least this likely (log-odds)
+    min_logit_named: float = 0.0   # … or this, for a place the question names
+    min_logit_ranked: float = 0.0  # … or this, for a most/least question (its figure is required)
+    max_gap: float = 8.0           # … and not further than this behind the best place
+    evidence_gap: float = 3.0      # a place's evidence: its sentences this close to its best
+    evidence_per_place: int = 3    # sentences quoted per place, best first
+
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def replace(self, **changes) -> AnswerSettings:
@@ -68,15 +86,286 @@ class AnswerSettings:
 
 
 DEFAULT_ANSWERS = AnswerSettings()
+_BY_EMBEDDER: dict[str, AnswerSettings] = {}
 
 
-def _in_span(figs: pd.DataFrame, doc_id: str, start: int, end: int) -> pd.Series:
-    return (figs["doc_id"] == doc_id) & (figs["start"] >= start) & (figs["start"] < end)
+def answer_settings_for(embedder_id: str | None) -> AnswerSettings:
+    """The settings fitted for an embedder (by id prefix), else the defaults."""
+    eid = embedder_id or ""
+    best = max((k for k in _BY_EMBEDDER if eid.startswith(k)), key=len, default=None)
+    return _BY_EMBEDDER[best] if best is not None else DEFAULT_ANSWERS
 
 
-def _has_figure(figs: pd.DataFrame, doc_id: str, start: int, end: int) -> bool:
-    return bool(_in_span(figs, doc_id, start, end).any())
+# --- evidence features -----------------------------------------------------------------------------
 
+@lru_cache(maxsize=1)
+def _difficulty_re() -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(data.words("difficulty_cues")) + r")\b")
+
+
+_LESSON_RE = re.compile(r"\b(?:bai hoc|kinh nghiem|giai phap|rut ra)\b")
+_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+@dataclass
+class _Concept:
+    """One thing the question names: alternatives (each a list of index tokens that must all be
+    in a sentence) and how much it counts (the idf of its commonest alternative)."""
+
+    label: str
+    alternatives: list[list[str]]
+    weight: float = 0.0
+    group: str = ""   # the synonym group it belongs to, if any
+
+
+@lru_cache(maxsize=1)
+def _synonym_alternatives() -> list[tuple[str, tuple[str, ...]]]:
+    """(folded alternative, its group's alternatives), longest alternative first."""
+    out = []
+    for r in data.rows("synonyms_vi"):
+        group = tuple(a.strip() for a in r["alternatives"].split("|") if a.strip())
+        for alt in group:
+            out.append((fold(alt), group))
+    return sorted(out, key=lambda x: -len(x[0]))
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for a, b in spans:
+        for i in range(a, b):
+            chars[i] = " "
+    return "".join(chars)
+
+
+def _term_tokens(term: str) -> list[str]:
+    """Index tokens a sentence must hold to contain a Vietnamese word or term: one syllable by its
+    exact form (its folded form when typed without diacritics), several by their folded bigrams."""
+    words = re.findall(r"[^\W\d_]+", term.lower())
+    if len(words) >= 2:
+        return [f"~{fold(a)}_{fold(b)}" for a, b in zip(words, words[1:])]
+    if not words:
+        return []
+    w = words[0]
+    return [w] if fold(w) != w else [f"~{w}"]
+
+
+def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
+    """The question's topic as concepts: Vietnamese content syllables and adjacent pairs; for an
+    English question, each translated word or phrase (its translations are alternatives) and each
+    untranslated word (no alternative: no sentence can hold it). Sets ``q.terms``."""
+    lex = idx.sentence_lexical
+    out: list[_Concept] = []
+    if english:
+        tr = idx.crosslingual.translate(q.topic)
+        q.terms = set().union(*(content_terms(t) for t in tr.terms)) if tr.terms else set()
+        synonyms = dict(_synonym_alternatives())
+        for label, alternatives in tr.groups:
+            group = next((synonyms[fold(a)] for a in alternatives if fold(a) in synonyms), ())
+            alts = [toks for toks in (_term_tokens(a) for a in (*alternatives, *group)) if toks]
+            out.append(_Concept(label, alts, group=group[0] if group else ""))
+    else:
+        q.terms = content_terms(q.topic)
+        topic = q.topic.lower()
+        folded = fold(topic)
+        taken: list[tuple[int, int]] = []
+        for alt, group in _synonym_alternatives():
+            for m in re.finditer(rf"(?<!\w){re.escape(alt)}(?!\w)", folded):
+                if not any(a < m.end() and m.start() < b for a, b in taken):
+                    taken.append(m.span())
+                    out.append(_Concept(topic[m.start():m.end()], [_term_tokens(g) for g in group], group=group[0]))
+        rest = _blank(topic, taken)
+        for run in re.split(r"[^\w\s]|\s{2,}", rest):
+            syllables = re.findall(r"[^\W\d_]+", run)
+            content = [s for s in syllables if s not in STOP_WORDS and fold(s) not in FOLDED_STOP_WORDS]
+            for s in dict.fromkeys(content):
+                out.append(_Concept(s, [_term_tokens(s)]))
+            for a, b in zip(syllables, syllables[1:]):
+                if a in content and b in content:
+                    out.append(_Concept(f"{a} {b}", [_term_tokens(f"{a} {b}")]))
+    if q.money:  # "bao nhiêu tiền", "kinh phí": the money requirement says it already
+        out = [c for c in out if c.group not in ("tiền", "chi")]
+    q.concepts = out
+    unknown = float(np.log(1.0 + (lex.num_docs + 0.5) / 0.5))
+    for c in out:
+        weights = [min(lex.idf(t) for t in alt) for alt in c.alternatives] if c.alternatives else [unknown]
+        c.weight = min(weights) * (0.5 if " " in c.label and not english else 1.0)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _neutral_re() -> re.Pattern[str]:
+    phrases = sorted(data.words("purpose_neutral"), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, phrases)) + r")(?!\w)")
+
+
+def _concept_score(q: Question, text: str) -> float:
+    """Weight of the question's concepts a piece of text holds (0 when none)."""
+    if not q.concepts:
+        return 0.0
+    # "nhà máy" (factory), "việc nhà" (housework) hold "nhà" but are not about houses
+    tokens = set(tokenize(_neutral_re().sub(" ; ", text.lower())))
+    return sum(c.weight for c in q.concepts
+               if any(all(t in tokens for t in alt) for alt in c.alternatives))
+
+
+def _concept_presence(idx: Index, concepts: list[_Concept], n: int) -> np.ndarray:
+    """(n sentences × concepts) 1 where the sentence holds one of the concept's alternatives."""
+    lex = idx.sentence_lexical
+    out = np.zeros((n, len(concepts)))
+    for j, c in enumerate(concepts):
+        for alt in c.alternatives:
+            rows = None
+            for t in alt:
+                r = set(lex.rows_with(t).tolist())
+                rows = r if rows is None else rows & r
+            if rows:
+                out[list(rows), j] = 1.0
+    return out
+
+
+def _lexical_query(idx: Index, q: Question, english: bool) -> dict[str, float]:
+    """BM25 query of the topic over sentences (English through its translations)."""
+    if english:
+        tr = idx.crosslingual.translate(q.topic)
+        weights = idx.sentence_lexical.terms_weights(tr.terms)
+        for word in tr.untranslated:  # counts in the ideal score: no sentence can match it
+            weights.setdefault(f"~untranslated:{word}", 1.0)
+        return weights
+    weights = query_weights(q.topic)
+    return {t: w for t, w in weights.items()
+            if t not in STOP_WORDS and t.lstrip("~") not in FOLDED_STOP_WORDS and not t.lstrip("~").isdigit()}
+
+
+def evidence_features(idx: Index, question: str, *, where=None) -> tuple[Question, pd.DataFrame]:
+    """The parsed question and, for every sentence in its scope, the evidence features
+    (``FEATURES``) with the sentence's doc_id, offsets and text."""
+    q = parse(question, idx.places)
+    english = is_english(q.text)
+    sents = idx.sentences
+    docs = set(idx.articles["doc_id"])
+    where = parse_where(where)
+    if where:
+        docs &= matching_doc_ids(idx.articles, where)
+    if q.directive:
+        docs &= matching_doc_ids(idx.articles, {"directive": q.directive})
+    if q.doc_ids is not None:
+        docs &= q.doc_ids
+    qv = idx.embedder.embed_queries([q.text])[0]
+    cos = idx.sentence_vectors @ qv
+    z = (cos - cos.mean()) / max(float(cos.std()), 1e-6)
+    concepts = _concepts(idx, q, english)
+    presence = _concept_presence(idx, concepts, len(sents))
+    cw = np.array([c.weight for c in concepts])
+    if len(concepts) and cw.sum() > 0:
+        coverage = presence @ cw / cw.sum()
+        # the concepts the question turns on: its rarest half by weight
+        core = cw >= np.median(cw)
+        specific = presence[:, core] @ cw[core] / cw[core].sum()
+    else:  # the question asks for nothing beyond its figure ("which place had the largest budget")
+        coverage = specific = np.ones(len(sents))
+    weights = _lexical_query(idx, q, english)
+    bm = idx.sentence_lexical.score_weights(weights) if weights else np.zeros(len(sents))
+    ideal = idx.sentence_lexical.ideal_score(weights) if weights else 0.0
+    bm = np.minimum(bm / ideal, 1.5) if ideal > 0 else bm  # on an absolute scale: 1 = every word once
+    keep = sents["doc_id"].isin(docs).to_numpy()
+    feats = sents.loc[keep, ["row", "sentence_id", "doc_id", "chunk_id", "start", "end", "purpose", "text"]].copy()
+    rows = feats["row"].to_numpy()
+    feats["cos"] = cos[rows]
+    feats["dense_z"] = z[rows]
+    feats["coverage"] = coverage[rows]
+    feats["bm25"] = bm[rows]
+    feats["specific"] = specific[rows]
+    topic_purpose = classify_purpose(q.topic, idx.embedder)
+    feats["topic_purpose"] = topic_purpose
+    figs = idx.figures
+    money_docs = _topical_figures(idx, q, figs[figs["kind"] == "money"], topic_purpose, docs)
+    count_docs = _topical_figures(idx, q, figs[figs["kind"].isin(("count", "percent"))], topic_purpose, docs)
+    on_topic = _figure_sentences(figs[figs["purpose"] == topic_purpose], ("money", "rate", "count")) \
+        if topic_purpose != "other" else set()
+    keys = list(zip(feats["doc_id"], feats["start"]))
+    feats["purpose_match"] = [
+        1.0 if topic_purpose != "other" and (p == topic_purpose or key in on_topic) else 0.0
+        for p, key in zip(feats["purpose"], keys)]
+    folded = [fold(t) for t in feats["text"]]
+    req = np.ones(len(feats))
+    if q.money:
+        req *= np.array([1.0 if key in money_docs else 0.0 for key in keys])
+    elif q.count:
+        req *= np.array([1.0 if key in count_docs else 0.0 for key in keys])
+    if q.difficulties:
+        req *= np.array([1.0 if _difficulty_re().search(f) else 0.0 for f in folded])
+    if q.lessons and not q.difficulties:
+        req *= np.array([1.0 if _LESSON_RE.search(f) else 0.0 for f in folded])
+    feats["requirement"] = req
+    names = [fold(n) for n in q.names]
+    feats["name_ok"] = [all(n in f for n in names) for f in folded]
+    feats["year_explicit"], feats["year_covered"] = _years(idx, q.years, folded, feats["doc_id"].tolist())
+    feats["purpose"] = feats["purpose_match"]
+    return q, feats.reset_index(drop=True)
+
+
+def _topical_figures(idx: Index, q: Question, figs: pd.DataFrame, purpose: str,
+                     docs: set[str]) -> set[tuple[str, int]]:
+    """(doc_id, sentence_start) of sentences holding a figure about the question's topic: a count
+    followed by a topic word ("6.820 đơn vị máu", "29 nền"), an amount in a clause sharing a topic
+    word or of the topic's purpose. A question asking only for a figure takes any."""
+    figs = figs[figs["doc_id"].isin(docs)]
+    if not q.concepts:
+        return set(zip(figs["doc_id"], figs["sentence_start"].astype(int)))
+    text_of = _texts(idx)
+    out = set()
+    for d, ss, se, fs, fe, kind, fp in zip(figs["doc_id"], figs["sentence_start"], figs["sentence_end"],
+                                            figs["start"], figs["end"], figs["kind"], figs["purpose"]):
+        article = text_of[d]
+        if kind == "money":
+            a, b = next(((a, b) for a, b in split_clauses(article, int(ss), int(se)) if a <= int(fs) < b),
+                        (int(ss), int(se)))
+            hit = _concept_score(q, article[a:b]) > 0 or (purpose != "other" and fp == purpose)
+        else:
+            hit = _concept_score(q, article[int(fs):int(fe) + 40]) > 0
+        if hit:
+            out.add((d, int(ss)))
+    return out
+
+
+def _figure_sentences(figs: pd.DataFrame, kinds: tuple[str, ...]) -> set[tuple[str, int]]:
+    """(doc_id, sentence_start) of the sentences holding a figure of these kinds."""
+    f = figs[figs["kind"].isin(kinds)]
+    return set(zip(f["doc_id"], f["sentence_start"].astype(int)))
+
+
+def _years(idx: Index, years: tuple[int, int] | None, folded: list[str], doc_ids: list[str]
+           ) -> tuple[list[bool], list[bool]]:
+    """(states one of the question's years, is undated in an article whose period covers them)."""
+    if years is None:
+        return [True] * len(folded), [True] * len(folded)
+    lo, hi = years
+    said = [[int(y) for y in _YEAR_RE.findall(f)] for f in folded]
+    covering = _docs_covering(idx, lo, hi)
+    return ([any(lo <= y <= hi for y in ys) for ys in said],
+            [not ys and d in covering for ys, d in zip(said, doc_ids)])
+
+
+def _docs_covering(idx: Index, lo: int, hi: int) -> set[str]:
+    a = idx.articles
+    out = set()
+    for d, s, e in zip(a["doc_id"], a["period_start"], a["period_end"]):
+        if pd.notna(s) and pd.notna(e) and int(s) <= hi and lo <= int(e):
+            out.add(d)
+    return out
+
+
+def _logit(feats: pd.DataFrame, settings: AnswerSettings) -> np.ndarray:
+    """Log-odds that each sentence speaks of what the question asks; -inf where it lacks what
+    the question requires (a quoted name; the money, count or shortcoming it asks about)."""
+    w = np.asarray(settings.weights, dtype=np.float64)
+    x = feats[list(FEATURES)].to_numpy(dtype=np.float64)
+    logit = w[0] + x @ w[1:]
+    ok = feats["name_ok"].to_numpy(dtype=bool) & (feats["requirement"].to_numpy() > 0)
+    return np.where(ok, logit, -np.inf)
+
+
+# --- ask -------------------------------------------------------------------------------------------
 
 def _empty(reason: str) -> pd.DataFrame:
     df = pd.DataFrame(columns=ASK_COLUMNS)
@@ -86,99 +375,198 @@ def _empty(reason: str) -> pd.DataFrame:
 
 def ask(idx: Index, question: str, *, k: int | None = None, where=None,
         settings: AnswerSettings | None = None) -> pd.DataFrame:
-    """Places that answer ``question``, best first (columns ``ASK_COLUMNS``); see the module doc."""
-    settings = settings or DEFAULT_ANSWERS
-    k = settings.k if k is None else k
-    q = idx.check_query(question, k)
-    hits = idx.search(q, k=k, where=where)
-    if hits.empty:
-        return _empty("no article matches the filters")
-    svecs = idx.sentence_vectors
-    sents = idx.sentences
-    cand = sents[sents["chunk_id"].isin(set(hits["chunk_id"]))]
-    qv = idx.embedder.embed_queries([q])[0]
-    cos = svecs[cand["row"].to_numpy()] @ qv
-    q_terms = content_terms(q)
-    overlap = np.array([len(q_terms & content_terms(t)) / max(1, len(q_terms)) for t in cand["text"]])
-    w = lexical_weight(idx.lexical.vocabulary_coverage(q))
-    floor = settings.lexical_floor
-    cand = cand.assign(cos=cos, score=blend(cos, floor + (1 - floor) * overlap, w))
+    """Places that answer ``question``, best first (columns ``ASK_COLUMNS``); see the module doc.
 
-    purpose = classify_purpose(q, idx.embedder)
-    figs = idx.figures
-    if purpose != "other":
-        on_topic = figs[figs["purpose"] == purpose]
-        keep = [p == purpose or _has_figure(on_topic, d, s, e)
-                for d, s, e, p in zip(cand["doc_id"], cand["start"], cand["end"], cand["purpose"])]
-        ev = cand[np.array(keep, dtype=bool)]
-        if ev.empty:
-            return _empty(f"no passage speaks of {purpose.replace('_', ' ')} in answer to this question")
-    else:
-        ev = _close_to_best(svecs @ qv, cand, overlap, w, settings)
-        if ev.empty:
-            return _empty("no passage answers this question clearly: it has no recognised topic, "
-                          "and no sentence stands out from the rest of the corpus")
-    return _group(idx, ev, figs, purpose)
-
-
-def _close_to_best(all_cos: np.ndarray, cand: pd.DataFrame, overlap: np.ndarray, w: float,
-                   settings: AnswerSettings) -> pd.DataFrame:
-    """Evidence for a question without a topic: sentences near the best one, when the best one
-    stands out from the whole corpus (z-score of its cosine) or shares most of the question's words."""
-    if cand.empty:
-        return cand
-    z = (cand["cos"].to_numpy() - all_cos.mean()) / max(float(all_cos.std()), 1e-6)
-    lexical_support = (w >= settings.support_weight) & (overlap >= settings.support_overlap)
-    ok = (z >= settings.z_min) | lexical_support
-    best = float(cand["cos"][ok].max()) if ok.any() else np.inf
-    return cand[ok & (cand["cos"].to_numpy() >= best - settings.relative)]
-
-
-def _clauses(idx: Index, figs: pd.DataFrame, ev: pd.DataFrame) -> list[str]:
-    """The ";" clause around each figure (long report sentences list several works at once)."""
-    texts = idx.articles.set_index("doc_id")["text"]
-    out: list[str] = []
-    for d, start in zip(figs["doc_id"], figs["start"]):
-        text = texts[d]
-        row = ev[(ev["doc_id"] == d) & (ev["start"] <= start) & (ev["end"] > start)]
-        if row.empty:
-            continue
-        s, e = int(row["start"].iloc[0]), int(row["end"].iloc[0])
-        a, b = clause_at(text, s, e, start)
-        clause = text[a:b]
-        if clause not in out:
-            out.append(clause)
-    return out or ev["text"].tolist()[:1]
-
-
-def _group(idx: Index, ev: pd.DataFrame, figs: pd.DataFrame, purpose: str) -> pd.DataFrame:
-    arts = idx.articles.set_index("doc_id")
-    ev = ev.assign(locality=[str(arts.at[d, "locality"] or "") for d in ev["doc_id"]],
-                   province=[str(arts.at[d, "province"] or "") for d in ev["doc_id"]])
-    rows = []
-    for (loc, prov), g in ev.groupby(["locality", "province"], sort=False):
-        g = g.sort_values(["score", "start"], ascending=[False, True])
-        in_ev = pd.Series(False, index=figs.index)
-        for d, s, e in zip(g["doc_id"], g["start"], g["end"]):
-            in_ev |= _in_span(figs, d, s, e)
-        f = figs[in_ev]
-        # value 0 is a name ("Tủ bánh mì 0 đồng"), not an amount mobilised
-        money = f[(f["kind"] == "money") & (f["value"] > 0)
-                  & ((f["purpose"] == purpose) | (purpose == "other"))]
-        doc0 = g["doc_id"].iloc[0]
-        rows.append({
-            "locality": loc, "province": prov, "locality_level": arts.at[doc0, "locality_level"],
-            "score": round(float(g["score"].max()), 4),
-            "evidence": g["text"].tolist(),
-            "amounts_vnd": [int(v) for v in money.sort_values("start")["value"]],
-            "figures": f.sort_values("start")["expression"].tolist(),
-            "doc_ids": sorted(set(g["doc_id"])),
-            "purpose": purpose,
-            "clauses": _clauses(idx, money if len(money) else f, g),
-        })
+    ``k`` limits the number of places (default: all that answer)."""
+    settings = settings or answer_settings_for(idx.manifest["embedder"]["id"])
+    check_optional_k(k)
+    text = idx.check_query(question)
+    q, feats = evidence_features(idx, text, where=where)
+    if q.doc_ids is not None and not q.doc_ids:
+        return _empty("the question names a place no article of the index is about")
+    if feats.empty:
+        return _empty("no article matches the question's place, directive or filters")
+    if q.names and not feats["name_ok"].any():
+        return _empty(f"no article mentions “{'”, “'.join(q.names)}”")
+    feats = feats.assign(logit=_logit(feats, settings))
+    if q.years is not None:
+        # a sentence stating the year beats an undated one of an article covering it
+        stated = feats["year_explicit"] & (feats["logit"] >= settings.min_logit)
+        feats = feats[feats["year_explicit"]] if stated.any() else feats[feats["year_covered"]]
+    floor = (settings.min_logit_named if q.doc_ids is not None else
+             settings.min_logit_ranked if q.rank else settings.min_logit)
+    ev = _evidence(feats, settings, floor)
+    if ev.empty:
+        return _empty("no sentence of the articles in scope speaks of what the question asks")
+    rows = _group(idx, q, ev, settings)
     df = pd.DataFrame(rows, columns=ASK_COLUMNS)
-    df = df.sort_values(["score", "locality"], ascending=[False, True]).reset_index(drop=True)
+    if q.rank and df["value"].notna().any():
+        ascending = q.rank == "least"
+        df = df.assign(_v=df["value"].astype(float)).sort_values(
+            ["_v", "score", "locality"], ascending=[ascending, False, True], na_position="last").drop(columns="_v")
+    else:
+        df = df.sort_values(["score", "locality"], ascending=[False, True])
+    df = df.reset_index(drop=True)
+    if k is not None:
+        df = df.head(k)
+    df.attrs["question"] = {"kind": q.kind, "places": q.places, "directive": q.directive,
+                            "years": q.years, "topic": q.topic}
     return df
+
+
+def _evidence(feats: pd.DataFrame, settings: AnswerSettings, floor: float) -> pd.DataFrame:
+    """The sentences that make their article answer: the article's best is likely enough and not
+    far behind the best article's; with it, its sentences nearly as likely. A place the question
+    names needs less: the user asked about it, its best on-topic sentence is the answer."""
+    if feats.empty:
+        return feats
+    best_of = feats.groupby("doc_id")["logit"].transform("max")
+    top = float(feats["logit"].max())
+    keep = ((best_of >= floor) & (best_of >= top - settings.max_gap)
+            & (feats["logit"] >= best_of - settings.evidence_gap))
+    ev = feats[keep]
+    return ev.assign(p=1.0 / (1.0 + np.exp(-ev["logit"].clip(-50, 50))))
+
+
+def _place_key(art: pd.Series, doc_id: str) -> tuple[str, str]:
+    loc = str(art["locality"]) if isinstance(art["locality"], str) else ""
+    prov = str(art["province"]) if isinstance(art["province"], str) else ""
+    if not prov or not loc:
+        return (loc or prov, doc_id)  # unknown province: the article is a place of its own
+    return (fold(loc), fold(prov))
+
+
+def _group(idx: Index, q: Question, ev: pd.DataFrame, settings: AnswerSettings) -> list[dict]:
+    arts = idx.articles.set_index("doc_id")
+    groups: dict[tuple[str, str], list[str]] = {}
+    for d in dict.fromkeys(ev["doc_id"]):
+        groups.setdefault(_place_key(arts.loc[d], d), []).append(d)
+    rows = []
+    for docs in groups.values():
+        g = ev[ev["doc_id"].isin(docs)]
+        order = ["requirement", "p", "start"] if (q.money or q.count) else ["p", "start"]
+        g = g.sort_values(order, ascending=[False] * (len(order) - 1) + [True])
+        top = g.head(settings.evidence_per_place)
+        art = arts.loc[top["doc_id"].iloc[0]]
+        amounts, counts = _figures(idx, q, top)
+        value, value_display = _value(q, amounts, counts)
+        locality = art["locality"] if isinstance(art["locality"], str) else None
+        rows.append({
+            "locality": locality or (art["province"] if isinstance(art["province"], str) else None),
+            "locality_level": art["locality_level"] if locality else ("tỉnh" if isinstance(art["province"], str) else None),
+            "province": art["province"] if isinstance(art["province"], str) else "",
+            "actor": _actor(top["text"].iloc[0], locality),
+            "score": round(float(top["p"].iloc[0]), 4),
+            "value": value, "value_display": value_display,
+            "amounts": [a["display"] for a in amounts],
+            "amounts_vnd": [a["vnd"] for a in amounts],
+            "amount_details": amounts,
+            "counts": [c["display"] for c in counts],
+            "count_details": counts,
+            "evidence": top["text"].tolist(),
+            "citations": [{"doc_id": d, "chunk_id": c, "start": int(s), "end": int(e), "quote": t}
+                          for d, c, s, e, t in zip(top["doc_id"], top["chunk_id"], top["start"],
+                                                   top["end"], top["text"])],
+            "doc_ids": sorted(set(docs)),
+            "purpose": top["topic_purpose"].iloc[0],
+            "title": art.get("title"), "date": art.get("date"),
+            "outlet": art.get("outlet") if "outlet" in art else art.get("source"),
+            "url": art.get("url") if "url" in art else None,
+        })
+    return rows
+
+
+# --- figures of the evidence -------------------------------------------------------------------
+
+def _figures(idx: Index, q: Question, top: pd.DataFrame) -> tuple[list[dict], list[dict]]:
+    """Amounts and counts of the evidence that answer the question.
+
+    Money (for money questions, and shown for others): the amounts of the ";"-clauses that speak of
+    the topic — the clause sharing most of the topic's words, and any other whose share is at least
+    ``_CLAUSE_SHARE`` of it, or whose figure has the topic's purpose — not the other works a long
+    report sentence lists. Counts (how many, most/least): counts whose unit, or the words right
+    after them, share a word of the topic ("29 nền", "56 tập thể, 70 cá nhân")."""
+    figs = idx.figures
+    purpose = str(top["topic_purpose"].iloc[0])
+    amounts: list[dict] = []
+    counts: list[dict] = []
+    seen: set[str] = set()
+    text_of = _texts(idx)
+    for d, s, e in zip(top["doc_id"], top["start"], top["end"]):
+        f = figs[(figs["doc_id"] == d) & (figs["start"] >= s) & (figs["start"] < e)]
+        if f.empty:
+            continue
+        article = text_of[d]
+        clauses = split_clauses(article, int(s), int(e))
+        share = {c: _concept_score(q, article[c[0]:c[1]]) for c in clauses}
+        best = max(share.values(), default=0)
+
+        for r in f.itertuples():
+            if r.figure_id in seen:
+                continue
+            if r.kind == "money":
+                c = next((c for c in clauses if c[0] <= int(r.start) < c[1]), clauses[0])
+                on_topic = (best > 0 and share[c] >= _CLAUSE_SHARE * best) or (
+                    purpose != "other" and r.purpose == purpose)
+                if not on_topic or (q.count and not q.money) or not r.amount_vnd:
+                    continue  # (0 đồng is a name: "Tủ bánh mì 0 đồng")
+                seen.add(r.figure_id)
+                amounts.append({"vnd": int(r.amount_vnd), "vnd_max": _int_or_none(r.amount_max_vnd),
+                                "qualifier": _str_or_none(r.qualifier), "display": r.display,
+                                "expression": r.expression, "purpose": r.purpose, "doc_id": d,
+                                "start": int(r.start)})
+            elif r.kind in ("count", "percent") and (q.count or q.rank or not q.money):
+                if (q.count or q.rank) and _concept_score(q, article[int(r.start):int(r.end) + 40]) <= 0:
+                    continue
+                seen.add(r.figure_id)
+                counts.append({"value": float(r.value), "unit": r.unit, "category": _str_or_none(r.category),
+                               "display": r.display, "expression": r.expression, "doc_id": d,
+                               "start": int(r.start)})
+    return amounts, counts
+
+
+_CLAUSE_SHARE = 0.6
+
+
+def _int_or_none(v: object) -> int | None:
+    return None if v is None or pd.isna(v) else int(v)  # type: ignore[call-overload]
+
+
+def _str_or_none(v: object) -> str | None:
+    return v if isinstance(v, str) and v else None
+
+
+def _texts(idx: Index) -> dict[str, str]:
+    cache = getattr(idx, "_answer_texts", None)
+    if cache is None:
+        cache = dict(zip(idx.articles["doc_id"], idx.articles["text"]))
+        idx._answer_texts = cache  # type: ignore[attr-defined]
+    return cache
+
+
+def _value(q: Question, amounts: list[dict], counts: list[dict]) -> tuple[float | None, str | None]:
+    """The figure a most/least question ranks by (the largest of the row's)."""
+    if q.money and amounts:
+        best = max(amounts, key=lambda a: a["vnd"])
+        return float(best["vnd"]), best["display"]
+    if counts:
+        best = max(counts, key=lambda c: c["value"])
+        return float(best["value"]), best["display"]
+    return None, None
+
+
+_ACTOR = re.compile(r"(?<!\w)((?:Đảng ủy |Đảng bộ |UBND |Ủy ban nhân dân )?(?:xã|phường|thị trấn|ấp|thôn|bản|khóm)"
+                    r"\s+(?:[A-ZĐ][^\W\d_]*(?:\s+[A-ZĐ][^\W\d_]*){0,3}|\d+))")
+
+
+def _actor(sentence: str, locality: str | None) -> str | None:
+    """The commune, ward or hamlet the evidence names as doing it ("xã Phú Hữu"), if any."""
+    for m in _ACTOR.finditer(sentence):
+        name = m.group(1)
+        if locality and fold(locality) in fold(name):
+            continue
+        return name
+    return None
 
 
 def precedents(idx: Index, query: str | None = None, *, k: int | None = 20, where=None) -> pd.DataFrame:
@@ -205,3 +593,4 @@ def precedents(idx: Index, query: str | None = None, *, k: int | None = 20, wher
     if k is not None:
         out = out.head(k)
     return out[PRECEDENT_COLUMNS].reset_index(drop=True)
+

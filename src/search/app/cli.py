@@ -94,10 +94,19 @@ def _parser() -> argparse.ArgumentParser:
     sp = add("info", "what the index holds and whether it is up to date")
     with_index(sp)
 
-    sp = add("eval", "recall@5, MRR@10, nDCG@10 of lexical, dense and hybrid on the development queries")
+    sp = add("eval", "passage ranking (recall@5, MRR@10, nDCG@10) on the development queries, or with "
+                     "--answers the answers by place on the answer benchmark")
     sp.add_argument("--queries", default="eval/queries.jsonl")
     with_index(sp), with_format(sp)
-    sp.add_argument("--per-query", action="store_true", help="one row per query and method")
+    sp.add_argument("--per-query", action="store_true", help="one row per query (and method)")
+    sp.add_argument("--answers", action="store_true",
+                    help="evaluate `ask` on eval/answers.jsonl: place precision/recall/F1, exact answers, "
+                         "amounts, counts, no-answer accuracy, per split, language and kind")
+    sp.add_argument("--answers-file", default="eval/answers.jsonl")
+    sp.add_argument("--answers-corpus", default="eval/answers_corpus",
+                    help="the benchmark's own articles (indexed into --answers-index when needed)")
+    sp.add_argument("--answers-index", default="eval/.index")
+    sp.add_argument("--split", choices=("dev", "test", "all"), default="all")
     return p
 
 
@@ -211,6 +220,8 @@ def _cmd_info(args) -> int:
 def _cmd_eval(args) -> int:
     from .evaluate import evaluate, evaluate_per_query, load_queries
 
+    if args.answers:
+        return _eval_answers(args)
     idx = _open(args)
     queries = load_queries(args.queries)
 
@@ -221,6 +232,50 @@ def _cmd_eval(args) -> int:
     if args.format == "table":
         df = df.round(3)
     _emit(df, args.format)
+    return 0
+
+
+def _eval_answers(args) -> int:
+    import pandas as pd
+
+    from ..indexing.build import build_index
+    from .evaluate import evaluate
+    from .evaluate_answers import evaluate_answers, load_answer_questions, passage_queries, summarize_answers
+    from .index import open_index
+
+    questions = load_answer_questions(args.answers_file)
+    if args.split != "all":
+        questions = [q for q in questions if q.split == args.split]
+    # the benchmark's own corpus gets its own index (built once, refreshed when stale)
+    report = build_index(args.answers_corpus, args.answers_index, progress=False)
+    if not report.skipped:
+        print(f"{report.summary()}", file=sys.stderr)
+    indexes = {"shipped": _open(args), "eval": open_index(args.answers_index)}
+    per = evaluate_answers(lambda corpus, q: indexes[corpus].ask(q), questions)
+    if args.per_query:
+        _emit(per, args.format)
+        return 0
+    summary = summarize_answers(per, by=("lang", "kind", "corpus"))
+    # passage ranking on the same questions: the evidence quote of each expected place
+    rows = []
+    for split in sorted(set(q.split for q in questions)):
+        for corpus, idx in indexes.items():
+            qs = passage_queries([q for q in questions if q.split == split and q.corpus == corpus])
+            if qs:
+                def run(text: str, method: str, k: int, idx=idx):
+                    return idx.search(text, k=k, method=method)
+
+                df = evaluate(run, qs, methods=("hybrid",))
+                rows.append(df.assign(split=split, corpus=corpus))
+    passages = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    if args.format == "table":
+        print("Answers by place (eval/answers.jsonl)")
+        _emit(summary.round(3), "table")
+        if not passages.empty:
+            print("\nPassage ranking of the same questions (hybrid; relevant = each expected place's evidence)")
+            _emit(passages[["split", "corpus", "lang", "n", "recall@5", "mrr@10", "ndcg@10"]].round(3), "table")
+        return 0
+    _emit(summary, args.format)
     return 0
 
 

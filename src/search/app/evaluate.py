@@ -39,6 +39,7 @@ from ..validation import check_k
 __all__ = [
     "LANGS",
     "METHODS",
+    "canonical",
     "Relevant",
     "EvalQuery",
     "load_queries",
@@ -92,6 +93,11 @@ class EvalQuery:
 
 
 _WS_RE = re.compile(r"\s+")
+
+
+def canonical(text: str) -> str:
+    """A quote in the form passages are compared in (see ``match_passages``)."""
+    return _canon(text)
 
 
 def _canon(text: str) -> str:

@@ -181,6 +181,33 @@ class Index:
         except Exception as exc:
             raise IndexCorruptError(f"{self.path / L.LEXICAL}: cannot read the lexical index ({exc})") from None
 
+    @cached_property
+    def sentence_lexical(self):
+        """BM25 over the sentences (the evidence ``ask`` quotes)."""
+        from ..retrieval.lexical import LexicalIndex
+
+        try:
+            return LexicalIndex.load(self.path / L.SENTENCE_LEXICAL)
+        except SearchIndexError:
+            raise
+        except Exception as exc:
+            raise IndexCorruptError(f"{self.path / L.SENTENCE_LEXICAL}: cannot read the lexical index ({exc})") from None
+
+    @cached_property
+    def crosslingual(self):
+        """Translator of English questions into this index's Vietnamese terms."""
+        from ..retrieval.crosslingual import CrossLingual
+
+        return CrossLingual.load(self.path / L.VOCAB_TERMS, self.path / L.VOCAB_VECTORS,
+                                 self.lexical.knows, lambda words: self.embedder.embed_queries(words))
+
+    @cached_property
+    def places(self):
+        """The place names of this index's articles, for reading questions."""
+        from .question import PlaceIndex
+
+        return PlaceIndex.from_articles(self.articles)
+
     def info(self) -> dict:
         m = self.manifest
         return {
@@ -223,16 +250,34 @@ class Index:
         d_scores, d_rows = d_scores[ok], d_rows[ok]
         if method == "dense":
             return d_rows[:k], d_scores[:k], d_scores[:k], np.full(min(k, len(d_rows)), np.nan)
-        lex_scores, lex_rows = self.lexical.search(query, pool, allowed=allowed)
+        weights, w = self.lexical_query(query, settings)
+        lex_scores, lex_rows = self.lexical.search(weights, pool, allowed=allowed)
         cand = np.unique(np.concatenate([d_rows, np.asarray(lex_rows, dtype=np.int64)]))
         if cand.size == 0:
             return cand, np.array([]), np.array([]), np.array([])
         dense = self.vectors.vectors[cand] @ q[0]
-        lex = self.lexical.score(query)[cand]
-        w = lexical_weight(self.lexical.vocabulary_coverage(query), settings)
+        lex = self.lexical.score_weights(weights)[cand]
         fused = fuse(dense, lex, w)
         order = np.lexsort((cand, -fused))[:k]  # ties broken by row: deterministic
         return cand[order], fused[order], dense[order], lex[order]
+
+    def lexical_query(self, query: str, settings: RankingSettings = DEFAULT_RANKING
+                      ) -> tuple[dict[str, float], float]:
+        """BM25 query-token weights of ``query`` and the lexical weight of the fusion.
+
+        A Vietnamese query (with or without diacritics) is matched as typed, weighted by how much
+        of it the index vocabulary knows; an English one through its Vietnamese translation
+        (``search.retrieval.crosslingual``), weighted by how much of it was translated."""
+        from ..retrieval.crosslingual import is_english
+        from ..retrieval.lexical import query_weights
+
+        if is_english(query):
+            tr = self.crosslingual.translate(query)
+            return self.lexical.terms_weights(tr.terms), lexical_weight(tr.coverage, settings.for_translation())
+        weights = query_weights(query, bigrams=self.lexical.params.get("bigrams", True),
+                                folded_weight=self.lexical.folded_weight,
+                                bigram_weight=self.lexical.bigram_weight)
+        return weights, lexical_weight(self.lexical.vocabulary_coverage(query), settings)
 
     def search(self, query: str, k: int = 10, where=None, method: str = "hybrid", *,
                settings: RankingSettings | None = None) -> pd.DataFrame:

@@ -145,6 +145,33 @@ def _articles_table(articles, n_chunks: dict[str, int]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[c for c, _ in TABLES["articles"]])
 
 
+def _vocabulary(tmp: Path, texts: list[str], emb, previous: Path) -> tuple[int, int]:
+    """The index vocabulary and its query-role vectors (cross-lingual matching of English words).
+
+    The previous index's vocab.npy is this stage's cache (terms are short and many: they would
+    triple the embedding cache); vectors are stored as float16, ample for finding neighbours."""
+    from ..retrieval.crosslingual import build_vocabulary
+
+    terms = build_vocabulary(texts)
+    known: dict[str, np.ndarray] = {}
+    try:
+        old_terms = json.loads((previous / L.VOCAB_TERMS).read_text(encoding="utf-8"))
+        old = np.load(previous / L.VOCAB_VECTORS, allow_pickle=False)
+        if old.ndim == 2 and old.shape == (len(old_terms), emb.dim) and old.dtype == np.float16:
+            known = dict(zip(old_terms, old))
+    except (OSError, ValueError):
+        pass
+    todo = [t for t in terms if t not in known]
+    for start in range(0, len(todo), 256):
+        batch = todo[start:start + 256]
+        for t, v in zip(batch, np.asarray(emb.embed_queries(batch), dtype=np.float32)):
+            known[t] = v.astype(np.float16)
+    vectors = np.asarray([known[t] for t in terms], dtype=np.float16).reshape(-1, emb.dim)
+    (tmp / L.VOCAB_TERMS).write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
+    np.save(tmp / L.VOCAB_VECTORS, vectors, allow_pickle=False)
+    return len(terms), len(todo)
+
+
 def _swap_in(tmp: Path, target: Path) -> None:
     old = None
     if target.exists():
@@ -245,6 +272,10 @@ def _build_into(tmp, articles, emb, embedder_spec, corpus_dir, index_dir, settin
         precedents = _precedents_table(articles, offsets, figures)
         p_vectors, p_new = embed_with_cache(emb, precedents["text"].tolist(), cache, progress=False)
         s_vectors, s_new = embed_with_cache(emb, sentences_df["text"].tolist(), cache, progress=progress)
+        # answers score every sentence lexically too, and match English words to index terms
+        LexicalIndex.build(sentences_df["text"].tolist(), **L.LEXICAL_PARAMS).save(tmp / L.SENTENCE_LEXICAL)
+        n_vocab, v_new = _vocabulary(tmp, chunks_df["text"].tolist(), emb, index_dir)
+        cache.prune()  # the new index keeps the vectors of its own texts only
     finally:
         cache.close()
     _save_matrix(tmp / L.SENTENCE_VECTORS, s_vectors, emb.dim)
@@ -258,8 +289,8 @@ def _build_into(tmp, articles, emb, embedder_spec, corpus_dir, index_dir, settin
     })
 
     report.n_articles, report.n_chunks = len(articles), len(chunks_df)
-    report.n_embedded = n_new + s_new + p_new
-    report.n_texts = len(embed_inputs) + len(sentences_df) + len(precedents)
+    report.n_embedded = n_new + s_new + p_new + v_new
+    report.n_texts = len(embed_inputs) + len(sentences_df) + len(precedents) + n_vocab
     report.n_figures, report.n_precedents = len(figures), len(precedents)
     manifest = {
         "format_version": L.FORMAT_VERSION,

@@ -28,14 +28,15 @@ from .chunking import ChunkSettings
 
 __all__ = [
     "FORMAT_VERSION", "PIPELINE_VERSION", "MANIFEST", "STORE", "VECTORS", "LEXICAL", "CACHE",
-    "PRECEDENT_VECTORS", "SENTENCE_VECTORS", "LEXICAL_PARAMS", "read_manifest", "existing_manifest",
+    "PRECEDENT_VECTORS", "SENTENCE_VECTORS", "SENTENCE_LEXICAL", "VOCAB_TERMS", "VOCAB_VECTORS",
+    "LEXICAL_PARAMS", "read_manifest", "existing_manifest",
     "validate_manifest", "build_settings", "fingerprint", "package_version",
 ]
 
 #: version of the folder's layout and manifest; an index of another format must be rebuilt
 FORMAT_VERSION = 2
 #: bump when a code change changes what a build writes (extraction, chunking, tokens, tables …)
-PIPELINE_VERSION = 3
+PIPELINE_VERSION = 4
 
 MANIFEST = "manifest.json"
 STORE = "store.sqlite"
@@ -44,6 +45,9 @@ LEXICAL = "lexical"
 CACHE = "embeddings.sqlite"
 PRECEDENT_VECTORS = "precedents.npy"
 SENTENCE_VECTORS = "sentences.npy"
+SENTENCE_LEXICAL = "lexical_sentences"   # BM25 over sentences: the evidence `ask` quotes
+VOCAB_TERMS = "vocab.json"               # index vocabulary embedded for cross-lingual matching
+VOCAB_VECTORS = "vocab.npy"
 
 #: BM25 parameters of the lexical index
 LEXICAL_PARAMS: dict[str, Any] = {"k1": 1.5, "b": 0.75, "bigrams": True}

@@ -137,7 +137,7 @@ def _place_mentions(segments: list[_Segment]) -> list[_Mention]:
             level, committee = _PREFIX_LEVEL[word]
             before = fold(text[max(0, m.start() - 25):m.start()])
             committee = committee or bool(_COMMITTEE_BEFORE.search(before))
-            tokens = _name_tokens(text, m.end())
+            tokens = _name_tokens(text, _after_descriptor(text, m.end()))
             if not tokens:
                 continue
             found = _resolve_tokens(tokens, level)
@@ -149,7 +149,45 @@ def _place_mentions(segments: list[_Segment]) -> list[_Mention]:
                 if tier_units:
                     mentions.append(_Mention(si, m.start(), m.end(), end, tier, level,
                                              tier_units[0].name, tier_units, committee))
+        mentions += _bracketed_mentions(si, text, mentions)
     return mentions
+
+
+@lru_cache(maxsize=1)
+def _descriptor_re() -> re.Pattern[str]:
+    words = sorted(data.words("place_descriptors"), key=len, reverse=True)
+    return re.compile(r"(?:" + "|".join(map(re.escape, words)) + r")\s+(?=[A-ZĐ\d])")
+
+
+def _after_descriptor(text: str, pos: int) -> int:
+    """Where the name starts after a level word: past "biên giới", "miền núi" … when present."""
+    m = _descriptor_re().match(text, pos)
+    return m.end() if m else pos
+
+
+# "Mường Khương (Lào Cai)": a bare name followed by its province in brackets
+_BRACKETED = re.compile(r"(?<![\w.])([A-ZĐ][^\W\d_]*(?:\s+[A-ZĐ][^\W\d_]*){0,3})\s*\(\s*"
+                        r"((?:[Tt]ỉnh\s+)?[A-ZĐ][^\W\d_]*(?:[\s-]+[A-ZĐ][^\W\d_]*){0,3})\s*\)")
+
+
+def _bracketed_mentions(si: int, text: str, typed: list[_Mention]) -> list[_Mention]:
+    """Units named bare with their province in brackets, where no level word names them: the
+    province says which of the same-named units it is, so the name counts as a typed mention."""
+    out = []
+    for m in _BRACKETED.finditer(text):
+        if any(t.seg == si and t.start <= m.start(1) < t.end for t in typed):
+            continue
+        province = gz.find_province(m.group(2))
+        if province is None:
+            continue
+        units = [u for u in gz.lookup(m.group(1), province=province.name, fuzzy=False) if u.tier != "province"]
+        for tier in ("district", "ward"):
+            tier_units = tuple(u for u in units if u.tier == tier)
+            if tier_units:
+                out.append(_Mention(si, m.start(1), m.start(1), m.end(1), tier, tier_units[0].level,
+                                    tier_units[0].name, tier_units, False))
+                break
+    return out
 
 
 def _resolve_tokens(tokens: list[tuple[str, int]], level: str) -> tuple[int, list[gz.Unit]] | None:

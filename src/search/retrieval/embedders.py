@@ -382,6 +382,7 @@ class EmbeddingCache:
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
+        self._used: set[tuple[str, str]] = set()  # (key, hash) asked for or stored: see prune()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._con = self._open()
@@ -406,6 +407,7 @@ class EmbeddingCache:
         """Cached vectors among ``hashes`` (rows of another dimension are ignored)."""
         found: dict[str, np.ndarray] = {}
         hashes = list(hashes)
+        self._used.update((embedder_id, h) for h in hashes)
         for i in range(0, len(hashes), 500):  # stay under SQLite's bound-parameter limit
             part = hashes[i:i + 500]
             rows = self._con.execute(
@@ -417,10 +419,23 @@ class EmbeddingCache:
         return found
 
     def put_many(self, embedder_id: str, items: Sequence[tuple[str, np.ndarray]]) -> None:
+        self._used.update((embedder_id, h) for h, _ in items)
         with self._con:  # one transaction per batch: an interrupted build keeps what it computed
             self._con.executemany(
                 "INSERT OR REPLACE INTO embeddings (embedder_id, text_hash, dim, vector) VALUES (?, ?, ?, ?)",
                 [(embedder_id, h, int(v.shape[0]), np.asarray(v, dtype="<f4").tobytes()) for h, v in items])
+
+    def prune(self) -> int:
+        """Forget every vector no call of this session asked for, and compact the file.
+
+        The cache inside an index holds what that index's texts need: an edited article leaves its
+        old paragraphs behind, which only grow the file (it is committed with the shipped index)."""
+        stale = [row for row in self._con.execute("SELECT embedder_id, text_hash FROM embeddings")
+                 if (row[0], row[1]) not in self._used]
+        with self._con:
+            self._con.executemany("DELETE FROM embeddings WHERE embedder_id = ? AND text_hash = ?", stale)
+        self._con.execute("VACUUM")
+        return len(stale)
 
     def count(self, embedder_id: str | None = None) -> int:
         if embedder_id is None:
@@ -439,9 +454,12 @@ class EmbeddingCache:
 
 
 def embed_with_cache(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache | None,
-                     *, progress: bool = False, batch_size: int | None = None
-                     ) -> tuple[np.ndarray, int]:
-    """Passage vectors of ``texts`` (in order) and how many distinct texts had to be embedded.
+                     *, progress: bool = False, batch_size: int | None = None,
+                     role: str = "passage") -> tuple[np.ndarray, int]:
+    """Vectors of ``texts`` (in order) and how many distinct texts had to be embedded.
+
+    ``role`` is "passage" (the default) or "query": e5-style models embed the two differently, so
+    query-role vectors are cached under the embedder id + "|query".
 
     Texts already in ``cache`` are not embedded again; new ones are embedded in batches (longest
     first, so a batch's texts take similar time on the engine's threads) and written to the cache
@@ -455,7 +473,11 @@ def embed_with_cache(embedder: Embedder, texts: Sequence[str], cache: EmbeddingC
     first: dict[str, int] = {}
     for i, h in enumerate(hashes):
         first.setdefault(h, i)
-    known = cache.get_many(embedder.id, list(first), embedder.dim) if cache is not None else {}
+    if role not in ("passage", "query"):
+        raise ValueError(f"role must be 'passage' or 'query', not {role!r}")
+    key = embedder.id if role == "passage" else f"{embedder.id}|query"
+    embed = embedder.embed_passages if role == "passage" else embedder.embed_queries
+    known = cache.get_many(key, list(first), embedder.dim) if cache is not None else {}
     todo = sorted((i for h, i in first.items() if h not in known), key=lambda i: -len(texts[i]))
     batch = batch_size or embedder.batch_size
     bar = None
@@ -466,14 +488,14 @@ def embed_with_cache(embedder: Embedder, texts: Sequence[str], cache: EmbeddingC
     try:
         for start in range(0, len(todo), batch):
             idx = todo[start:start + batch]
-            vecs = embedder.embed_passages([texts[i] for i in idx])
+            vecs = embed([texts[i] for i in idx])
             if vecs.shape != (len(idx), embedder.dim):
                 raise EmbedderError(f"{embedder.id} returned vectors of shape {vecs.shape}, "
                                     f"expected {(len(idx), embedder.dim)}")
             for i, v in zip(idx, vecs):
                 known[hashes[i]] = v
             if cache is not None:
-                cache.put_many(embedder.id, [(hashes[i], v) for i, v in zip(idx, vecs)])
+                cache.put_many(key, [(hashes[i], v) for i, v in zip(idx, vecs)])
             if bar is not None:
                 bar.update(len(idx))
     finally:

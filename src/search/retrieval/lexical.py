@@ -43,6 +43,7 @@ __all__ = [
     "tokenize",
     "query_tokens",
     "query_weights",
+    "term_weights",
     "content_terms",
     "STOP_WORDS",
     "EN_STOP_WORDS",
@@ -143,6 +144,19 @@ def query_weights(query: str, *, bigrams: bool = True,
                 weights.setdefault(FOLD_PREFIX + prev + BIGRAM_SEP + f, bigram_weight)
             prev = f
     return weights
+
+
+def term_weights(terms: dict[str, float], *, bigrams: bool = True,
+                 folded_weight: float = FOLDED_WEIGHT,
+                 bigram_weight: float = BIGRAM_WEIGHT) -> dict[str, float]:
+    """Query tokens of several weighted terms (e.g. the Vietnamese translations of an English
+    question): each term's tokens at the term's weight, the strongest weight kept per token."""
+    out: dict[str, float] = {}
+    for term, w in terms.items():
+        for tok, tw in query_weights(term, bigrams=bigrams, folded_weight=folded_weight,
+                                     bigram_weight=bigram_weight).items():
+            out[tok] = max(out.get(tok, 0.0), tw * w)
+    return out
 
 
 def query_tokens(query: str) -> list[str]:
@@ -295,8 +309,21 @@ class LexicalIndex:
         """BM25 score of every row for ``query`` (float32, 0 where nothing matches)."""
         if not isinstance(query, str):
             raise QueryError("query must be a string")
+        return self.score_weights(self._weights(query))
+
+    def knows(self, token: str) -> bool:
+        """Whether ``token`` (as :func:`tokenize` writes it: "nhà", "~nha", "~nha_o") occurs."""
+        return token in self.vocab
+
+    def terms_weights(self, terms: dict[str, float]) -> dict[str, float]:
+        """Query weights of weighted terms, with this index's query-side weights."""
+        return term_weights(terms, bigrams=self.params.get("bigrams", True),
+                            folded_weight=self.folded_weight, bigram_weight=self.bigram_weight)
+
+    def score_weights(self, weights: dict[str, float]) -> np.ndarray:
+        """BM25 score of every row for explicit query-token weights (see :func:`query_weights`)."""
         ids, ws = [], []
-        for tok, w in self._weights(query).items():
+        for tok, w in weights.items():
             i = self.vocab.get(tok)
             if i is not None and i + 1 < len(self._indptr):
                 ids.append(i)
@@ -309,15 +336,61 @@ class LexicalIndex:
         # bincount sums postings in C; bm25s' np.add.at loop is several times slower
         return np.bincount(rows, weights=vals, minlength=self.num_docs).astype(np.float32)
 
-    def search(self, query: str, k: int = 10, allowed: np.ndarray | None = None
+    def coverage(self, weights: dict[str, float]) -> np.ndarray:
+        """Share of the query's token weight each row contains, every token weighted by its idf
+        (a rare word counts more than a common one): 1.0 when a row holds every query token.
+
+        Unlike BM25 it does not grow with repeats or fall with length: a sentence either speaks
+        the question's words or it does not. Tokens the index does not know still count in the
+        total, so a question about something no row mentions has low coverage everywhere.
+        """
+        total = 0.0
+        out = np.zeros(self.num_docs, np.float64)
+        for tok, w in weights.items():
+            if w <= 0:
+                continue
+            i = self.vocab.get(tok)
+            df = 0 if i is None or i + 1 >= len(self._indptr) else int(self._indptr[i + 1] - self._indptr[i])
+            idf = float(np.log(1.0 + (self.num_docs - df + 0.5) / (df + 0.5)))
+            total += w * idf
+            if df and i is not None:
+                out[self._indices[self._indptr[i]:self._indptr[i + 1]]] += w * idf
+        return out / total if total > 0 else out
+
+    def idf(self, token: str) -> float:
+        """BM25 idf of a token (the highest for a token the index does not know)."""
+        i = self.vocab.get(token)
+        df = 0 if i is None or i + 1 >= len(self._indptr) else int(self._indptr[i + 1] - self._indptr[i])
+        return float(np.log(1.0 + (self.num_docs - df + 0.5) / (df + 0.5)))
+
+    def rows_with(self, token: str) -> np.ndarray:
+        """Rows that contain ``token``."""
+        i = self.vocab.get(token)
+        if i is None or i + 1 >= len(self._indptr):
+            return np.zeros(0, np.int64)
+        return self._indices[self._indptr[i]:self._indptr[i + 1]].astype(np.int64)
+
+    def ideal_score(self, weights: dict[str, float]) -> float:
+        """The BM25 score of a row of average length holding every query token once: the scale on
+        which a row's score says how much of the query it matches (unknown tokens count too)."""
+        k1 = float(self.params.get("k1", 1.5))
+        total = 0.0
+        for tok, w in weights.items():
+            i = self.vocab.get(tok)
+            df = 0 if i is None or i + 1 >= len(self._indptr) else int(self._indptr[i + 1] - self._indptr[i])
+            total += w * float(np.log(1.0 + (self.num_docs - df + 0.5) / (df + 0.5))) / (1.0 + k1)
+        return total
+
+    def search(self, query: str | dict[str, float], k: int = 10, allowed: np.ndarray | None = None
                ) -> tuple[np.ndarray, np.ndarray]:
-        """Best ``k`` rows for ``query``: (scores, rows), best first, ties by row.
+        """Best ``k`` rows for ``query`` (text, or query-token weights): (scores, rows), best first,
+        ties by row.
 
         Only rows that match at least one query token are returned, so fewer than ``k`` may
         come back. ``allowed`` (bool, one per row) restricts the search to a subset.
         """
         k = check_k(k)
-        s = self.score(query)
+        s = self.score_weights(query) if isinstance(query, dict) else self.score(query)
         if allowed is not None:
             allowed = np.asarray(allowed)
             if allowed.dtype != bool or allowed.shape != (self.num_docs,):

@@ -35,12 +35,20 @@ class RankingSettings:
     w_max: float = 0.9   # lexical weight at full vocabulary coverage (tuned on the dev queries)
     power: float = 2.0   # how fast the weight grows with coverage
     pool: int = 50       # candidates taken from each side before fusion (at least 5·k)
+    # An English query's lexical side is its Vietnamese translation: weaker evidence than words
+    # the user typed, so it weighs less at full coverage (tuned on the English dev queries).
+    w_max_translated: float = 0.5
+    power_translated: float = 1.0
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
 
     def replace(self, **changes) -> RankingSettings:
         return replace(self, **changes)
+
+    def for_translation(self) -> RankingSettings:
+        """The settings that weigh a translated (English) query."""
+        return replace(self, w_max=self.w_max_translated, power=self.power_translated)
 
 
 DEFAULT_RANKING = RankingSettings()

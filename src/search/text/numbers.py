@@ -231,6 +231,7 @@ _MAGNITUDES = {10: "chục", 100: "trăm", 1000: "nghìn", 10**6: "triệu", 10*
 
 def _vague(value: float | int, qualifier: str | None) -> str | None:
     """"hàng trăm", "vài chục", "hàng trăm triệu": a vague magnitude as the text wrote it, or None."""
+    qualifier = qualifiers().get(qualifier or "", qualifier)  # "hàng" → "order_of"
     if qualifier not in _VAGUE_WORDS:
         return None
     for scale, scale_word in ((10**9, "tỷ"), (10**6, "triệu"), (1000, "nghìn"), (1, "")):

@@ -1,0 +1,276 @@
+"""What a question asks: its kind, what it counts, the places, directive and years it names.
+
+``parse(question, places)`` reads a researcher's question in English or Vietnamese, with or without
+diacritics (cues in ``data/question_cues.tsv``, matched on the folded text):
+
+* kind — ``money`` (how much), ``count`` (how many), ``rank`` most/least (of the money or count the
+  question names), ``compare``, ``any`` (yes/no), ``difficulties``, ``lessons``;
+* scope — places named in the question, resolved against the index's own places (``PlaceIndex``:
+  localities, provinces, districts and the communes/wards the articles name), diacritics optional;
+  a directive ("Chỉ thị 03", "Directive 05", "ket luan 01"); a year or a range of years;
+* the topic — the question without its scaffolding ("which districts", "bao nhiêu", the named
+  places, the directive), which is what evidence must speak of; quoted names ("Dân vận khéo") that
+  the evidence must contain.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pandas as pd
+
+from .. import data
+from ..ingest.gazetteer import LOCALITY_LEVELS, VILLAGE_WORDS, WARD_LEVELS
+from ..text.normalize import fold, normalize_line
+
+__all__ = ["Question", "PlaceIndex", "parse"]
+
+
+@lru_cache(maxsize=1)
+def _cues() -> dict[str, list[re.Pattern[str]]]:
+    out: dict[str, list[re.Pattern[str]]] = {}
+    for r in data.rows("question_cues"):
+        out.setdefault(r["kind"], []).append(re.compile(r["pattern"]))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _scaffold() -> list[re.Pattern[str]]:
+    return [re.compile(p) for p in data.words("question_scaffold")]
+
+
+def _has(kind: str, folded: str) -> bool:
+    return any(p.search(folded) for p in _cues().get(kind, []))
+
+
+# A question about money names it: funds, spending, cost; in Vietnamese kinh phí, tiền, vốn —
+# matched with diacritics when the question has them ("phát động" is not "đồng", "tiến" not "tiền")
+_MONEY_EN = re.compile(r"\b(?:money|funds?|funding|funded|financ\w*|spent|spend|spending|cost|costs"
+                       r"|raised?|budget|dong|vnd|billion|million|chip(?:ped)? in)\b")
+_MONEY_VI = ("kinh phí", "tiền", "số tiền", "vốn", "ngân sách", "chi phí", "tỷ đồng", "triệu đồng",
+             "quyên góp", "gây quỹ", "trị giá")
+_MONEY_VI_RE = re.compile(r"(?<!\w)(?:" + "|".join(_MONEY_VI) + r")(?!\w)")
+# without diacritics "tien"/"von" are money only beside a quantity word ("it tien nhat", "so tien")
+_MONEY_FOLDED_RE = re.compile(r"(?<!\w)(?:" + "|".join(fold(w) for w in _MONEY_VI if fold(w) not in ("tien", "von"))
+                              + r"|(?:bao nhieu|nhieu|it|het|so|tong|bo|chi) tien|tien (?:ty|trieu|dong)"
+                              r"|nguon von|vay von|von dau tu)(?!\w)")
+
+
+def _asks_money(text: str, folded: str) -> bool:
+    low = text.lower()
+    if _MONEY_EN.search(low) or _MONEY_VI_RE.search(low):
+        return True
+    return low == folded and bool(_MONEY_FOLDED_RE.search(folded))  # typed without diacritics
+
+
+@dataclass
+class Question:
+    """A parsed question (see the module docstring)."""
+
+    text: str
+    folded: str
+    money: bool = False
+    count: bool = False
+    rank: str | None = None          # "most" | "least"
+    compare: bool = False
+    any: bool = False
+    difficulties: bool = False
+    lessons: bool = False
+    places: list[str] = field(default_factory=list)    # place names as the question writes them
+    doc_ids: set[str] | None = None                      # articles the named places resolve to
+    unresolved_place: bool = False                       # it names a place the corpus lacks
+    directive: str | None = None                         # "05-CT/TW"
+    years: tuple[int, int] | None = None
+    names: list[str] = field(default_factory=list)       # quoted names, as written
+    topic: str = ""
+    terms: set[str] = field(default_factory=set)          # folded content words of the topic (Vietnamese)
+    concepts: list = field(default_factory=list)          # what evidence must speak of (set by answers)
+
+    @property
+    def kind(self) -> str:
+        if self.rank:
+            return self.rank
+        if self.compare:
+            return "compare"
+        if self.money:
+            return "how_much"
+        if self.count:
+            return "how_many"
+        if self.any:
+            return "any"
+        return "which"
+
+
+# --- places ------------------------------------------------------------------------------------
+
+# communes, wards, towns and named hamlets ("xã Quốc Thái", "ấp Phước Thạnh"); "tổ"/"khu" are also
+# kind words of initiatives ("tổ Covid"), so only their numbered forms would be places: left out
+_SUBPLACE_WORDS = (*WARD_LEVELS, *(w for w in VILLAGE_WORDS if w not in ("tổ", "khu", "tổ dân phố", "khu phố")))
+_SUBPLACE = re.compile(
+    r"(?<!\w)(" + "|".join(sorted((re.escape(w) for w in _SUBPLACE_WORDS), key=len, reverse=True))
+    + r")\s+([A-ZĐ][^\W\d_]*(?:\s+[A-ZĐ][^\W\d_]*){1,3})")
+
+
+@dataclass
+class PlaceIndex:
+    """Folded place names → the articles they point to: each article's locality, district,
+    province (legacy and post-2025) and the communes, wards and hamlets its text names."""
+
+    names: dict[str, set[str]]            # folded name → doc_ids
+    kinds: dict[str, str]                 # folded name → locality | province | subplace
+    provinces: dict[str, str]             # doc_id → folded province
+
+    @classmethod
+    def from_articles(cls, articles: pd.DataFrame) -> PlaceIndex:
+        names: dict[str, set[str]] = {}
+        kinds: dict[str, str] = {}
+        provinces: dict[str, str] = {}
+        order = {"locality": 0, "province": 1, "subplace": 2}
+
+        def add(name: object, doc_id: str, kind: str) -> None:
+            if not isinstance(name, str) or not name.strip():
+                return
+            key = fold(normalize_line(name))
+            if len(key.replace(" ", "")) < 3 or " " not in key and not key.isdigit() and len(key) < 4:
+                return
+            names.setdefault(key, set()).add(doc_id)
+            if key not in kinds or order[kind] < order[kinds[key]]:
+                kinds[key] = kind
+
+        new_names: dict[str, set[str]] = {}
+        for row in articles.itertuples():
+            doc_id = str(row.doc_id)
+            for col in ("locality", "district"):
+                add(getattr(row, col, None), doc_id, "locality")
+            add(getattr(row, "province", None), doc_id, "province")
+            new = getattr(row, "province_new", None)
+            if isinstance(new, str) and new.strip():  # post-2025 names only where no legacy one is
+                new_names.setdefault(fold(normalize_line(new)), set()).add(doc_id)
+            province = getattr(row, "province", None)
+            if isinstance(province, str):
+                provinces[doc_id] = fold(province)
+            for m in _SUBPLACE.finditer(str(getattr(row, "text", "") or "")):
+                add(m.group(2), doc_id, "subplace")
+        for key, docs in new_names.items():
+            if key not in names:
+                names[key] = docs
+                kinds[key] = "province"
+        return cls(names, kinds, provinces)
+
+    def find(self, folded: str) -> list[tuple[int, int, str]]:
+        """(start, end, folded name) of the place names in a folded text, longest first, no overlap."""
+        spans: list[tuple[int, int, str]] = []
+        for name in sorted(self.names, key=len, reverse=True):
+            for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", folded):
+                if not any(a < m.end() and m.start() < b for a, b, _ in spans):
+                    spans.append((m.start(), m.end(), name))
+        return sorted(spans)
+
+    def resolve(self, found: list[tuple[int, int, str]], folded: str) -> set[str] | None:
+        """The articles a question's place names point to: several localities are a union; a
+        province right after a locality narrows that locality ("Châu Thành (Tiền Giang)",
+        "chau thanh tien giang"); a province alone stands for its articles."""
+        if not found:
+            return None
+        docs: set[str] = set()
+        used: set[int] = set()
+        for i, (_a, b, name) in enumerate(found):
+            if self.kinds[name] == "province":
+                continue
+            mine = set(self.names[name])
+            if i + 1 < len(found):
+                pa, pb, pname = found[i + 1]
+                if self.kinds[pname] == "province" and re.fullmatch(r"[\s(,\-–]*(?:tinh|province)?\s*", folded[b:pa]):
+                    narrowed = mine & self.names[pname]
+                    mine = narrowed or mine
+                    used.add(i + 1)
+            docs |= mine
+        for i, (_, _, name) in enumerate(found):
+            if self.kinds[name] == "province" and i not in used and not docs:
+                docs |= self.names[name]
+        return docs
+
+
+# --- directive and years -----------------------------------------------------------------------
+
+_DIRECTIVE = re.compile(
+    r"\b(chi thi|directive|ct|ket luan|conclusion|kl|nghi quyet|resolution|nq)\s*(?:so\s*)?(\d{1,3})\b"
+    r"(?:\s*-\s*(ct|kl|nq))?")
+_DIRECTIVE_KIND = {"chi thi": "CT", "directive": "CT", "ct": "CT", "ket luan": "KL",
+                   "conclusion": "KL", "kl": "KL", "nghi quyet": "NQ", "resolution": "NQ", "nq": "NQ"}
+_YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:-|–|—|to|den|toi)\s*((?:19|20)\d\d)\b")
+_YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
+_QUOTED = re.compile(r"[“\"'‘«]([^“”\"'‘’«»]{3,80})[”\"'’»]")
+
+# "which districts", "huyện nào", "những nơi nào": the part of a question that only asks for places
+_LEVEL_WORDS_FOLDED = sorted({fold(w) for w in (*LOCALITY_LEVELS, "tinh", "dia phuong", "noi", "don vi",
+                                                 "dang bo", "chi bo", "co so")}, key=len, reverse=True)
+_ASKING_PLACE = re.compile(
+    r"\b(?:(?:nhung|cac)\s+)?(?:" + "|".join(map(re.escape, _LEVEL_WORDS_FOLDED)) + r")\s+nao\b"
+    r"|\bo dau\b|\bnoi nao\b")
+
+
+_LEVEL_BEFORE = re.compile(r"\b(?:" + "|".join(map(re.escape, _LEVEL_WORDS_FOLDED)) +
+                           r"|huyen uy|tinh uy|thanh uy|quan uy|thi uy|dang uy|tp\.?|district of|province of)"
+                           r"\s*$")
+
+
+def _strip(folded: str, spans: list[tuple[int, int]]) -> str:
+    keep = list(folded)
+    for a, b in spans:
+        for i in range(a, b):
+            keep[i] = " "
+    return re.sub(r"\s+", " ", "".join(keep)).strip()
+
+
+def parse(question: str, places: PlaceIndex | None = None) -> Question:
+    """Read a question (see the module docstring). ``places``: the index's place names."""
+    text = normalize_line(question)
+    folded = fold(text)
+    q = Question(text=text, folded=folded)
+    q.money = _has("money", folded)
+    q.count = _has("count", folded) and not q.money
+    most, least = _has("most", folded), _has("least", folded)
+    q.rank = "least" if least and not most else "most" if most else None
+    q.compare = _has("compare", folded)
+    q.any = _has("any", folded) and not (q.money or q.count)
+    q.difficulties = _has("difficulties", folded)
+    q.lessons = _has("lessons", folded)
+    if not q.count and _asks_money(text, folded):
+        q.money = True  # "which districts mobilized funds for housing" asks for the money too
+    if q.rank and not q.money:
+        q.count = True
+
+    removed: list[tuple[int, int]] = []
+    q.names = [m.group(1).strip() for m in _QUOTED.finditer(text)]
+    m = _DIRECTIVE.search(folded)
+    if m:
+        kind = _DIRECTIVE_KIND[m.group(1)]
+        q.directive = f"{int(m.group(2)):02d}-{kind}/TW"
+        removed.append(m.span())
+    rng = _YEAR_RANGE.search(folded)
+    if rng:
+        q.years = (int(rng.group(1)), int(rng.group(2)))
+        removed.append(rng.span())
+    else:
+        y = _YEAR.search(folded)
+        if y:
+            q.years = (int(y.group(1)), int(y.group(1)))
+            removed.append(y.span())
+    if places is not None:
+        found = places.find(folded)
+        q.places = [text[a:b] for a, b, _ in found]
+        q.doc_ids = places.resolve(found, folded)
+        for a, b, _ in found:  # "phường Phúc Xá", "tỉnh ủy Ninh Bình": the level word goes too
+            lead = _LEVEL_BEFORE.search(folded, 0, a)
+            removed.append((lead.start() if lead else a, b))
+    removed += [mm.span() for mm in _ASKING_PLACE.finditer(folded)]
+    for pattern in _scaffold():
+        removed += [mm.span() for mm in pattern.finditer(folded)]
+    # the topic keeps the question's own spelling (diacritics) where it has them
+    topic = _strip(text, [(a, b) for a, b in removed])
+    topic = re.sub(r"\(\s*\)|^[\s,;:.\-–?]+|[\s,;:\-–?]+$", "", topic).strip()
+    q.topic = re.sub(r"\s{2,}", " ", topic) or text
+    return q

@@ -35,7 +35,7 @@ test: setup
 
 # ruff (style, imports, likely bugs) and mypy (types) over the package; CI runs it before the tests.
 lint: setup
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench eval
 	$(BIN)/mypy
 
 bench: setup

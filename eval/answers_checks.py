@@ -182,7 +182,7 @@ def summary(rows: list[dict]) -> str:
             f"{k} {c[(k, 'dev')]}/{c[(k, 'test')]}" for k in keys) + "  (dev/test)")
     na = Counter((q["corpus"], q["lang"]) for q in rows if q["no_answer"])
     out.append(f"no_answer: {sum(na.values())} — " + ", ".join(
-        f"{c}/{l} {n}" for (c, l), n in sorted(na.items())))
+        f"{c}/{lg} {n}" for (c, lg), n in sorted(na.items())))
     d = sum(q["split"] == "dev" for q in rows)
     out.append(f"total: {len(rows)} questions, dev {d}, test {len(rows) - d}; "
                f"places {sum(len(q['places']) for q in rows)}, "

@@ -36,7 +36,6 @@ import numpy as np
 import pandas as pd
 
 from .. import data
-from ..extract.purpose import classify_purpose
 from ..retrieval.crosslingual import is_english
 from ..retrieval.filters import matching_doc_ids, parse_where
 from ..retrieval.lexical import FOLDED_STOP_WORDS, STOP_WORDS, content_terms, query_weights, tokenize
@@ -70,7 +69,7 @@ class AnswerSettings:
     of the answer benchmark for one embedder (``eval/fit_answers.py``): the dense z-score is on that
     embedder's scale, so another embedder gets its own fit or the defaults."""
 
-    weights: tuple[float, ...] = (-4.57, 0.612, 4.76, 11.506, 2.096, 3.17, 0.0)
+    weights: tuple[float, ...] = (-4.611, 0.475, 7.13, 9.551, 0.473, 3.26, 0.0)
     min_logit: float = 3.0         # a place needs one sentence at least this likely (log-odds)
     min_logit_named: float = 0.0   # … or this, for a place the question names
     min_logit_ranked: float = 0.0  # … or this, for a most/least question (its figure is required)
@@ -250,8 +249,9 @@ def evidence_features(idx: Index, question: str, *, where=None) -> tuple[Questio
         docs &= matching_doc_ids(idx.articles, {"directive": q.directive})
     if q.doc_ids is not None:
         docs &= q.doc_ids
-    qv = idx.embedder.embed_queries([q.text])[0]
-    cos = idx.sentence_vectors @ qv
+    # the question as asked and its topic alone ("build a metro line"): the closer of the two
+    qvs = idx.embed_queries([q.text, q.topic] if q.topic != q.text else [q.text])
+    cos = np.max(idx.sentence_vectors @ np.asarray(qvs).T, axis=1)
     z = (cos - cos.mean()) / max(float(cos.std()), 1e-6)
     concepts = _concepts(idx, q, english)
     presence = _concept_presence(idx, concepts, len(sents))
@@ -275,7 +275,7 @@ def evidence_features(idx: Index, question: str, *, where=None) -> tuple[Questio
     feats["coverage"] = coverage[rows]
     feats["bm25"] = bm[rows]
     feats["specific"] = specific[rows]
-    topic_purpose = classify_purpose(q.topic, idx.embedder)
+    topic_purpose = idx.purpose_classifier.classify(q.topic)
     feats["topic_purpose"] = topic_purpose
     figs = idx.figures
     money_docs = _topical_figures(idx, q, figs[figs["kind"] == "money"], topic_purpose, docs)
@@ -286,7 +286,8 @@ def evidence_features(idx: Index, question: str, *, where=None) -> tuple[Questio
     feats["purpose_match"] = [
         1.0 if topic_purpose != "other" and (p == topic_purpose or key in on_topic) else 0.0
         for p, key in zip(feats["purpose"], keys)]
-    folded = [fold(t) for t in feats["text"]]
+    folded_all = idx.sentences_folded
+    folded = [folded_all[r] for r in rows]
     req = np.ones(len(feats))
     if q.money:
         req *= np.array([1.0 if key in money_docs else 0.0 for key in keys])
@@ -312,7 +313,7 @@ def _topical_figures(idx: Index, q: Question, figs: pd.DataFrame, purpose: str,
     figs = figs[figs["doc_id"].isin(docs)]
     if not q.concepts:
         return set(zip(figs["doc_id"], figs["sentence_start"].astype(int)))
-    text_of = _texts(idx)
+    text_of = idx.article_texts
     out = set()
     for d, ss, se, fs, fe, kind, fp in zip(figs["doc_id"], figs["sentence_start"], figs["sentence_end"],
                                             figs["start"], figs["end"], figs["kind"], figs["purpose"]):
@@ -491,7 +492,7 @@ def _figures(idx: Index, q: Question, top: pd.DataFrame) -> tuple[list[dict], li
     amounts: list[dict] = []
     counts: list[dict] = []
     seen: set[str] = set()
-    text_of = _texts(idx)
+    text_of = idx.article_texts
     for d, s, e in zip(top["doc_id"], top["start"], top["end"]):
         f = figs[(figs["doc_id"] == d) & (figs["start"] >= s) & (figs["start"] < e)]
         if f.empty:
@@ -536,14 +537,6 @@ def _str_or_none(v: object) -> str | None:
     return v if isinstance(v, str) and v else None
 
 
-def _texts(idx: Index) -> dict[str, str]:
-    cache = getattr(idx, "_answer_texts", None)
-    if cache is None:
-        cache = dict(zip(idx.articles["doc_id"], idx.articles["text"]))
-        idx._answer_texts = cache  # type: ignore[attr-defined]
-    return cache
-
-
 def _value(q: Question, amounts: list[dict], counts: list[dict]) -> tuple[float | None, str | None]:
     """The figure a most/least question ranks by (the largest of the row's)."""
     if q.money and amounts:
@@ -583,7 +576,7 @@ def precedents(idx: Index, query: str | None = None, *, k: int | None = 20, wher
         if table.empty:
             return pd.DataFrame(columns=PRECEDENT_COLUMNS)
         vecs = idx.precedent_vectors[table["row"].to_numpy()]
-        dense = vecs @ idx.embedder.embed_queries([q])[0]
+        dense = vecs @ idx.embed_queries([q])[0]
         q_terms = content_terms(q)
         lex = np.array([len(q_terms & content_terms(t)) for t in table["text"]], dtype=float)
         w = lexical_weight(idx.lexical.vocabulary_coverage(q))

@@ -182,6 +182,39 @@ class Index:
             raise IndexCorruptError(f"{self.path / L.LEXICAL}: cannot read the lexical index ({exc})") from None
 
     @cached_property
+    def article_texts(self) -> dict[str, str]:
+        """doc_id → the article's cleaned text (what every offset points into)."""
+        return dict(zip(self.articles["doc_id"], self.articles["text"]))
+
+    @cached_property
+    def sentences_folded(self) -> list[str]:
+        """The sentences' texts without diacritics, lower case (row order of ``sentences``)."""
+        return [fold(t) for t in self.sentences["text"]]
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        """Query vectors of ``texts``, remembered for the last few hundred texts: a question is
+        embedded once whether search, ask or the purpose classifier needs it."""
+        memo = self._query_memo
+        todo = list(dict.fromkeys(t for t in texts if t not in memo))
+        if todo:
+            for t, v in zip(todo, self.embedder.embed_queries(todo)):
+                if len(memo) >= 512:
+                    memo.pop(next(iter(memo)))
+                memo[t] = np.asarray(v, dtype=np.float32)
+        return np.stack([memo[t] for t in texts]) if texts else np.zeros((0, self.manifest["embedder"]["dim"]), np.float32)
+
+    @cached_property
+    def _query_memo(self) -> dict[str, np.ndarray]:
+        return {}
+
+    @cached_property
+    def purpose_classifier(self):
+        """The purpose classifier of this index's embedder, embedding through :meth:`embed_queries`."""
+        from ..extract.purpose import PurposeClassifier
+
+        return PurposeClassifier(self.embedder, embed_queries=self.embed_queries)
+
+    @cached_property
     def sentence_lexical(self):
         """BM25 over the sentences (the evidence ``ask`` quotes)."""
         from ..retrieval.lexical import LexicalIndex
@@ -199,7 +232,7 @@ class Index:
         from ..retrieval.crosslingual import CrossLingual
 
         return CrossLingual.load(self.path / L.VOCAB_TERMS, self.path / L.VOCAB_VECTORS,
-                                 self.lexical.knows, lambda words: self.embedder.embed_queries(words))
+                                 self.lexical.knows, self.embed_queries)
 
     @cached_property
     def places(self):
@@ -243,7 +276,7 @@ class Index:
             rows = np.asarray(lex_rows)[keep][:k]
             s = np.asarray(lex_scores)[keep][:k]
             return rows, s, np.full(len(rows), np.nan), s
-        q = self.embedder.embed_queries([query])
+        q = self.embed_queries([query])
         d_scores, d_rows = self.vectors.search(q, pool, allowed=allowed)
         d_scores, d_rows = np.asarray(d_scores).ravel(), np.asarray(d_rows).ravel()
         ok = d_rows >= 0

@@ -61,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     sp = add("ingest", "copy article files (.txt flattened web text, .html pages) into the corpus")
     sp.add_argument("files", nargs="+")
     sp.add_argument("--corpus", default="corpus")
+    sp.add_argument("--url", default=None, help="the address the (one) file was saved from; kept in metadata.csv")
 
     sp = add("build", "build or refresh the index of a corpus (embeds only what is new)")
     sp.add_argument("--corpus", default="corpus")
@@ -139,7 +140,7 @@ def _open(args):
 def _cmd_ingest(args) -> int:
     from ..ingest.corpus import ingest_files
 
-    ids = ingest_files(args.files, args.corpus)
+    ids = ingest_files(args.files, args.corpus, url=args.url)
     for doc_id in ids:
         print(f"added {doc_id} to {args.corpus}")
     print("run `search build` to index them")

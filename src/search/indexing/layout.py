@@ -35,7 +35,7 @@ __all__ = [
 #: version of the folder's layout and manifest; an index of another format must be rebuilt
 FORMAT_VERSION = 2
 #: bump when a code change changes what a build writes (extraction, chunking, tokens, tables …)
-PIPELINE_VERSION = 3
+PIPELINE_VERSION = 4  # 4: articles.url, articles.outlet (provenance)
 
 MANIFEST = "manifest.json"
 STORE = "store.sqlite"

@@ -37,6 +37,13 @@ def _positive_int(value: str) -> int:
     return n
 
 
+def _port(value: str) -> int:
+    n = _positive_int(value)
+    if n > 65535:
+        raise argparse.ArgumentTypeError(f"a port is at most 65535, not {n}")
+    return n
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="search", description="Semantic search over Vietnamese reports on Chỉ thị 03, 05 and Kết luận 01.")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -96,6 +103,11 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--query", default=None, help="quote the chunk's sentence that best answers this")
     sp.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     with_index(sp)
+
+    sp = add("serve", "the writers' desk: a local web app over the index (Datasette)")
+    with_index(sp)
+    sp.add_argument("--port", type=_port, default=8001, help="port (default: 8001)")
+    sp.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
 
     sp = add("info", "what the index holds and whether it is up to date")
     with_index(sp)
@@ -228,6 +240,13 @@ def _cmd_cite(args) -> int:
     return 0
 
 
+def _cmd_serve(args) -> int:
+    from .web.server import serve
+
+    serve(_open(args), host=args.host, port=args.port)
+    return 0
+
+
 def _cmd_info(args) -> int:
     info = _open(args).info()
     width = max(map(len, info))
@@ -255,7 +274,7 @@ def _cmd_eval(args) -> int:
 _COMMANDS = {
     "ingest": _cmd_ingest, "build": _cmd_build, "query": _cmd_query, "ask": _cmd_ask,
     "precedents": _cmd_precedents, "figures": _cmd_figures, "info": _cmd_info, "eval": _cmd_eval,
-    "cite": _cmd_cite,
+    "cite": _cmd_cite, "serve": _cmd_serve,
 }
 
 

@@ -35,3 +35,29 @@ def menu_links(datasette, actor, request):
         return []
     return [{"href": "/search", "label": "Search"}, {"href": "/ask", "label": "Ask"},
             {"href": "/precedents", "label": "Precedents"}]
+
+
+@hookimpl
+def handle_exception(datasette, request, exception):
+    # Datasette reports a bad parameter of its table pages ("Cannot sort table by …", "no such
+    # column") as a DatasetteError with status 500; over this read-only store every such error
+    # comes from the request, so it is answered 400, on Datasette's error page, without the
+    # console traceback Datasette prints for real failures.
+    from datasette.utils.asgi import Base400, Response
+    from datasette.views.base import DatasetteError
+
+    if not isinstance(exception, (DatasetteError, Base400)):
+        return None
+    status = exception.status if isinstance(exception, Base400) else 400
+    message = exception.message if isinstance(exception, DatasetteError) else str(exception.args[0])
+    if isinstance(exception, DatasetteError) and exception.status != 500:
+        status = exception.status
+
+    async def inner():
+        info = {"ok": False, "error": message, "status": status, "title": None}
+        if request.path.endswith(".json"):
+            return Response.json(info, status=status)
+        html = await datasette.render_template(["error.html"], info, request=request)
+        return Response.html(html, status=status)
+
+    return inner

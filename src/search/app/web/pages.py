@@ -383,21 +383,25 @@ async def cite_endpoint(datasette, request):
     """``/cite?ref=DOC:START-END|CHUNK_ID[&q=…][&format=json]``: the citation as plain text or JSON."""
     from datasette.utils.asgi import Response
 
+    def text(body: str, status: int = 200):  # plain text, never sniffed as HTML
+        return Response.text(body, status=status, headers={"X-Content-Type-Options": "nosniff"})
+
     idx = index_of(datasette)
     if idx is None:
-        return Response.text("no index attached; start with `search serve`", status=503)
+        return text("no index attached; start with `search serve`", 503)
     ref = request.args.get("ref", "")
     q = request.args.get("q") or None
     if q and len(q) > MAX_QUERY:
-        return Response.text(f"the query is longer than {MAX_QUERY} characters", status=400)
+        return text(f"the query is longer than {MAX_QUERY} characters", 400)
     try:
         c = await _run(lambda: cite(idx, ref, query=q))
     except SearchError as exc:
-        return Response.text(str(exc), status=400)
+        return text(str(exc), 400)
     if request.args.get("format") == "json":
         return Response(json.dumps(c.as_dict(), ensure_ascii=False, indent=2), status=200,
-                        content_type="application/json; charset=utf-8")
-    return Response.text(c.text())
+                        content_type="application/json; charset=utf-8",
+                        headers={"X-Content-Type-Options": "nosniff"})
+    return text(c.text())
 
 
 ROUTES = [

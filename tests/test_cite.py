@@ -46,7 +46,8 @@ def test_citation_text_has_provenance_and_the_quote(idx):
     assert c.quote.startswith("…")                        # cut marked
     assert "Ban Tuyên giáo Tỉnh ủy An Giang" in text      # outlet, not "TGAG"
     assert "“Qua bốn năm làm theo gương Bác ở Đảng bộ huyện An Phú”" in text
-    assert "Huỳnh Như" in text and "huyện An Phú, An Giang" in text
+    assert "Huỳnh Như" in text
+    assert c.place == "xã Phú Hữu, huyện An Phú, An Giang"  # the commune of the initiative quoted
     assert "không rõ ngày đăng" in text                    # a missing date is said, not hidden
     assert text.endswith(f"[{AN_PHU}:{fig.start}-{fig.end}]")
     for junk in ("None", "nan", "TGAG", "<NA>"):

@@ -265,7 +265,7 @@ def test_copy_citation(page, desk):
 
 @pytest.mark.slow
 def test_ask_housing_on_the_shipped_index(browser, real_desk):
-    context = browser.new_context(base_url=real_desk.base)
+    context = browser.new_context(base_url=real_desk.base, permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
     page.set_default_timeout(90_000)
     try:
@@ -279,6 +279,14 @@ def test_ask_housing_on_the_shipped_index(browser, real_desk):
         assert answers["Bình Sơn"] == "hơn 6,2 tỷ đồng"
         assert answers["Mỹ Thạnh"] == "1 tỷ 629 triệu đồng"
         assert page.locator("li.answer button.copy-cite").count() >= 3  # a citation per place
+        an_phu = page.locator("li.answer[data-locality='An Phú']")
+        assert "xã Phú Hữu" in an_phu.locator(".actor").inner_text()       # the actor, not only the district
+        an_phu.locator("button.copy-cite").click()
+        page.wait_for_function("document.querySelector('.copied').textContent.length > 0")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        ref = an_phu.locator(".cite-link").inner_text()
+        assert copied == real_desk.get("/cite", ref=ref)[2].decode("utf-8")   # = `search cite REF`
+        assert "trên 860 triệu đồng" in copied and "Địa bàn: xã Phú Hữu, huyện An Phú, An Giang" in copied
         text = page.locator("ol.answers").inner_text()
         assert "6200000000" not in text and "0.86" not in text and "e+09" not in text
     finally:

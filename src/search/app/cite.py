@@ -5,7 +5,8 @@ article's cleaned text (``000_de9fd5cf185cd21c:3498-3517``, the ``start``/``end`
 the index carries). :func:`cite` turns either into a :class:`Citation`:
 
 * provenance from the article's metadata — outlet, title, author, date, URL when the page stated
-  one (``idx.articles``), and the place: locality with its level, province;
+  one (``idx.articles``), and the place: locality with its level, province, and the commune or
+  ward when the initiatives quoted name exactly one ("xã Phú Hữu, huyện An Phú, An Giang");
 * the quote: the sentence holding the passage. Report sentences run long (one sentence of a
   district's report may list five works with their costs), so a sentence over ``max_chars`` is
   cut to the ";"-clauses the passage lies in, and failing that to a window of words around it
@@ -215,6 +216,8 @@ def cite_span(idx: Index, doc_id: str, start: int, end: int, *, chunk_id: str | 
     if not 0 <= start < end <= len(text):
         raise QueryError(f"{doc_id}:{start}-{end} lies outside the article (0-{len(text)})")
     a, b = quote_span(text, start, end, max_chars)
+    if sublocality is None:
+        sublocality = _sublocality(idx, doc_id, a, b)
     if chunk_id is None:
         ch = idx.chunks
         hit = ch[(ch["doc_id"] == doc_id) & (ch["start"] <= start) & (ch["end"] > start)]
@@ -225,6 +228,15 @@ def cite_span(idx: Index, doc_id: str, start: int, end: int, *, chunk_id: str | 
         author=_clean(art.get("author")), date=_clean(art.get("date")), url=_clean(art.get("url")),
         locality=_clean(art.get("locality")), locality_level=_clean(art.get("locality_level")),
         province=_clean(art.get("province")), chunk_id=chunk_id, sublocality=_clean(sublocality))
+
+
+def _sublocality(idx: Index, doc_id: str, a: int, b: int) -> str | None:
+    """The commune / ward of the initiatives quoted in ``[a, b)`` when they name one and only one
+    ("xã Phú Hữu" in An Phú's report)."""
+    prec = idx.precedent_table
+    inside = prec[(prec["doc_id"] == doc_id) & (prec["start"] >= a) & (prec["end"] <= b)]
+    names = {str(v) for v in inside["sublocality"] if isinstance(v, str) and v.strip()}
+    return names.pop() if len(names) == 1 else None
 
 
 def cite(idx: Index, ref: str, *, query: str | None = None, max_chars: int = MAX_QUOTE) -> Citation:

@@ -129,9 +129,7 @@ def answer_rows(idx: Index, df: pd.DataFrame) -> list[AnswerRow]:
             prec = _inside(idx.precedent_table, spans) if spans else idx.precedent_table.iloc[0:0]
             prec = prec[prec["actor"].notna()]
             if len(prec):
-                actor = str(prec["actor"].iloc[0])
-                sub = prec["sublocality"].iloc[0]
-                sublocality = str(sub) if isinstance(sub, str) and sub else None
+                actor = str(prec["actor"].iloc[0])  # the citation finds its commune itself
         citations = [cite_span(idx, str(c["doc_id"]), int(c["start"]), int(c["end"]),
                                chunk_id=c.get("chunk_id") or None, sublocality=sublocality)
                      for c in spans]

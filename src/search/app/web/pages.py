@@ -358,8 +358,9 @@ async def article_page(datasette, request):
         precedents = [{"name": p.name, "kind": p.kind, "href": article_href(doc_id, int(p.start), int(p.end))}
                       for p in prec.itertuples()]
         meta = [(label, value) for label, value in (
-            ("Outlet", _text(row.get("outlet"))), ("Author", _text(row.get("author"))),
-            ("Date", format_date(_text(row.get("date")))),
+            ("Outlet", _text(row.get("outlet")) or "not stated on the page"),
+            ("Author", _text(row.get("author"))),
+            ("Date", format_date(_text(row.get("date"))) or "not stated on the page"),
             ("Place", place_name(_text(row.get("locality")), _text(row.get("locality_level")),
                                  _text(row.get("province")))),
             ("After July 2025", ", ".join(v for v in (_text(row.get("locality_new")),

@@ -174,3 +174,12 @@ def test_window_of_a_long_clause_keeps_the_qualifier():
     a, b = quote_span(text, start, start + len("860 triệu đồng"))
     assert "trên 860 triệu đồng" in text[a:b] and b - a <= MAX_QUOTE
     assert a > 0 and b < len(text)
+
+
+def test_precedent_figures_are_written_by_the_formatter(capsys, fake_index):
+    assert main(["precedents", "-k", "50", "--index", str(fake_index)]) == 0
+    out = capsys.readouterr().out
+    assert "gần 1 tỷ đồng" in out and "gần 01 tỷ" not in out          # as a reader writes it
+    assert "3,7 tỷ đồng" in out and "3.700.000.000" not in out
+    assert main(["precedents", "-k", "50", "--index", str(fake_index), "--format", "json"]) == 0
+    assert "gần 01 tỷ đồng" in capsys.readouterr().out                # machines get the record as stored

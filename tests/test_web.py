@@ -314,3 +314,15 @@ def test_hostile_input_in_the_browser(page, desk):
             assert "unknown filter" in page.locator(".message-warning").first.inner_text()
     response = page.goto(desk.url(f"/article/{AN_PHU}", start="<script>", end="1"))
     assert response.status < 500 and page.evaluate("window.__xss === undefined")
+
+
+def test_serve_reports_a_busy_port_in_one_line(fake_index, capsys):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        code = main(["serve", "--index", str(fake_index), "--port", str(port)])
+    err = capsys.readouterr().err
+    assert code == 1 and f"port {port} is in use" in err and len(err.strip().splitlines()) == 1
+    assert main(["serve", "--index", str(fake_index), "--port", "70000"]) == 2
+    assert "65535" in capsys.readouterr().err

@@ -214,7 +214,9 @@ def _cmd_precedents(args) -> int:
     idx = _open(args)
     df = idx.precedents(args.query, k=args.k, where=args.where)
     if args.format == "table" and not df.empty:
-        df = _with_provenance(idx, df, ["name", "kind", "locality", "province", "period", "figures"])
+        from .present import precedents_table
+
+        df = precedents_table(idx, df)
     _emit(df, args.format)
     return 0
 

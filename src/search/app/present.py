@@ -23,7 +23,8 @@ from .cite import Citation, cite_span, format_date, place_name
 if TYPE_CHECKING:
     from .index import Index
 
-__all__ = ["AnswerRow", "answer_rows", "ask_table", "provenance_columns", "UNIT_WORDS"]
+__all__ = ["AnswerRow", "answer_rows", "ask_table", "provenance_columns", "UNIT_WORDS",
+           "figure_displays", "precedents_table"]
 
 #: words that open the name of an administrative unit: an actor named so is a place
 UNIT_WORDS = ("xã ", "phường ", "thị trấn ", "thị xã ", "huyện ", "quận ", "thành phố ", "ấp ", "khóm ",
@@ -178,3 +179,34 @@ def provenance_columns(idx: Index, doc_ids: Iterable[str]) -> pd.DataFrame:
 
     return pd.DataFrame({"outlet": [text(outlet, d) for d in ids],
                          "date": [format_date(text(dates, d)) or "" for d in ids]})
+
+
+def figure_displays(idx: Index, doc_id: str, expressions: Iterable[str], near: int) -> list[str]:
+    """Figures an article writes (``expressions``, e.g. a precedent's "gần 01 tỷ đồng") written by
+    the one formatter ("gần 1 tỷ đồng"): the figure of that expression nearest to offset ``near``."""
+    figs = idx.figures
+    mine = figs[figs["doc_id"] == doc_id]
+    out = []
+    for expr in expressions:
+        hit = mine[mine["expression"] == expr]
+        if len(hit):
+            best = (hit["start"].astype("int64") - int(near)).abs().idxmin()
+            out.append(str(hit.at[best, "display"]))
+        else:
+            out.append(str(expr))
+    return out
+
+
+def precedents_table(idx: Index, df: pd.DataFrame) -> pd.DataFrame:
+    """The CLI's ``precedents`` table: name, kind, actor, place, period, figures as written by the
+    formatter, outlet and date."""
+    starts = idx.precedent_table.set_index("precedent_id")["start"]
+    rows = []
+    for r in df.itertuples():
+        near = int(starts.get(r.precedent_id, 0))
+        figures = figure_displays(idx, str(r.doc_id), _as_list(r.figures), near)
+        rows.append({"name": r.name, "kind": r.kind, "actor": r.actor if isinstance(r.actor, str) else "",
+                     "locality": r.locality, "province": r.province, "period": r.period,
+                     "figures": ", ".join(figures)})
+    out = pd.DataFrame(rows, columns=["name", "kind", "actor", "locality", "province", "period", "figures"])
+    return out.join(provenance_columns(idx, df["doc_id"])) if len(df) else out

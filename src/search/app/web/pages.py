@@ -23,7 +23,7 @@ from ...errors import SearchError
 from ...retrieval.ranking import METHODS
 from ...text.numbers import format_number
 from ..cite import Citation, best_passages, cite, cite_span, format_date, place_name
-from ..present import answer_rows
+from ..present import answer_rows, figure_displays
 
 __all__ = ["ROUTES", "attach", "index_of", "MAX_QUERY"]
 
@@ -275,17 +275,6 @@ async def ask_page(datasette, request):
     return await _guarded(datasette, request, "desk_ask.html", form, work)
 
 
-def _figure_displays(idx, doc_id: str, expressions: list[str], lo: int, hi: int) -> list[str]:
-    """The precedent's figures written by the one formatter (``display``), as found in its passage."""
-    figs = idx.figures
-    near = figs[(figs["doc_id"] == doc_id) & (figs["start"] >= lo) & (figs["start"] < hi)]
-    out = []
-    for expr in expressions:
-        hit = near[near["expression"] == expr]
-        out.append(str(hit["display"].iloc[0]) if len(hit) else str(expr))
-    return out
-
-
 async def precedents_page(datasette, request):
     idx = index_of(datasette)
     if idx is None:
@@ -311,7 +300,7 @@ async def precedents_page(datasette, request):
             figures = list(p.figures) if isinstance(p.figures, (list, tuple)) else []
             items.append({**article_info(idx, p.doc_id), "name": p.name, "kind": p.kind,
                           "actor": _text(p.actor), "place": c.place,
-                          "figures": _figure_displays(idx, p.doc_id, figures, c.quote_start, c.quote_end),
+                          "figures": figure_displays(idx, p.doc_id, figures, int(p.start)),
                           "cite": citation_view(c, form.q)})
         return {"items": items, "kind": kind}
 

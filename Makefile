@@ -11,6 +11,10 @@ GAZETTEER := vietnam-provinces==2026.9.0
 .PHONY: setup demo test lint index bench clean
 
 $(STAMP): pyproject.toml constraints.txt
+	@# the browser tests drive Debian's Chromium: install it when missing and allowed (CI runs as root)
+	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || { [ "$$(id -u)" = 0 ] && \
+	  (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1; } || \
+	  echo "note: no Chromium (apt-get install chromium); the browser tests will be skipped"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	$(BIN)/pip install --quiet --no-deps --ignore-requires-python '$(GAZETTEER)'
@@ -29,6 +33,9 @@ demo: index
 	$(BIN)/search ask "which districts mobilized funds for housing"
 	$(BIN)/search precedents "nhà ở cho hộ khó khăn" -k 5
 	$(BIN)/search eval
+	@echo
+	@echo "Writers' desk (search, ask, precedents, citations in the browser): $(BIN)/search serve"
+	@echo "  then open http://127.0.0.1:8001/"
 
 test: setup
 	$(BIN)/python -m pytest tests notebooks --nbval-lax -p no:cacheprovider

@@ -207,7 +207,8 @@ def test_ingest_copies_bytes_and_adds_a_csv_row(corpus, tmp_path):
     assert (corpus / "chau_thanh_long_an.html").read_bytes() == html.read_bytes()
     after = (corpus / "metadata.csv").read_text(encoding="utf-8")
     assert after.startswith(before)
-    assert after[len(before):] == "bai-chau-thanh-tay-ninh" + "," * 16 + "\nchau_thanh_long_an" + "," * 16 + "\n"
+    commas = "," * len(META_KEYS)  # one empty cell per metadata column
+    assert after[len(before):] == f"bai-chau-thanh-tay-ninh{commas}\nchau_thanh_long_an{commas}\n"
     arts = {a.doc_id: a for a in load_corpus(corpus)}
     assert arts["bai-chau-thanh-tay-ninh"].meta["province"] == "Tây Ninh"
     # the same file again is accepted and changes nothing

@@ -456,7 +456,7 @@ def _group(idx: Index, q: Question, ev: pd.DataFrame, settings: AnswerSettings) 
             "locality": locality or (art["province"] if isinstance(art["province"], str) else None),
             "locality_level": art["locality_level"] if locality else ("tỉnh" if isinstance(art["province"], str) else None),
             "province": art["province"] if isinstance(art["province"], str) else "",
-            "actor": _actor(top["text"].iloc[0], locality),
+            "actor": _actor(_answer_clause(idx, q, top, amounts), locality),
             "score": round(float(top["p"].iloc[0]), 4),
             "value": value, "value_display": value_display,
             "amounts": [a["display"] for a in amounts],
@@ -465,9 +465,8 @@ def _group(idx: Index, q: Question, ev: pd.DataFrame, settings: AnswerSettings) 
             "counts": [c["display"] for c in counts],
             "count_details": counts,
             "evidence": top["text"].tolist(),
-            "citations": [{"doc_id": d, "chunk_id": c, "start": int(s), "end": int(e), "quote": t}
-                          for d, c, s, e, t in zip(top["doc_id"], top["chunk_id"], top["start"],
-                                                   top["end"], top["text"])],
+            "citations": [_citation(idx, q, d, c, int(s), int(e), amounts)
+                          for d, c, s, e in zip(top["doc_id"], top["chunk_id"], top["start"], top["end"])],
             "doc_ids": sorted(set(docs)),
             "purpose": top["topic_purpose"].iloc[0],
             "title": art.get("title"), "date": art.get("date"),
@@ -546,6 +545,30 @@ def _value(q: Question, amounts: list[dict], counts: list[dict]) -> tuple[float 
         best = max(counts, key=lambda c: c["value"])
         return float(best["value"]), best["display"]
     return None, None
+
+
+def _answer_span(idx: Index, q: Question, d: str, s: int, e: int, amounts: list[dict]) -> tuple[int, int]:
+    """The ";"-clause of a sentence that answers: the one holding the first amount shown in it,
+    else the one holding most of the question's concepts (who did it is named there)."""
+    article = idx.article_texts[d]
+    clauses = split_clauses(article, s, e) or [(s, e)]
+    for a in amounts:
+        hit = next((c for c in clauses if c[0] <= a["start"] < c[1]), None) if a["doc_id"] == d else None
+        if hit:
+            return hit
+    return max(clauses, key=lambda c: _concept_score(q, article[c[0]:c[1]]))
+
+
+def _answer_clause(idx: Index, q: Question, top: pd.DataFrame, amounts: list[dict]) -> str:
+    d, s, e = top["doc_id"].iloc[0], int(top["start"].iloc[0]), int(top["end"].iloc[0])
+    a, b = _answer_span(idx, q, d, s, e, amounts)
+    return idx.article_texts[d][a:b]
+
+
+def _citation(idx: Index, q: Question, d: str, chunk: str, s: int, e: int, amounts: list[dict]) -> dict:
+    """Where one piece of evidence stands: its article, chunk and the answering clause's offsets."""
+    a, b = _answer_span(idx, q, d, s, e, amounts)
+    return {"doc_id": d, "chunk_id": chunk, "start": a, "end": b, "quote": idx.article_texts[d][a:b]}
 
 
 _ACTOR = re.compile(r"(?<!\w)((?:Đảng ủy |Đảng bộ |UBND |Ủy ban nhân dân )?(?:xã|phường|thị trấn|ấp|thôn|bản|khóm)"

@@ -12,7 +12,6 @@ import warnings
 from ..extract.figures import FIGURE_KINDS
 from ..extract.purpose import PURPOSE_NAMES
 from ..retrieval.ranking import METHODS
-from ..text.numbers import format_vnd
 
 __all__ = ["main"]
 
@@ -35,6 +34,13 @@ def _positive_int(value: str) -> int:
         raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
     if n < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {n}")
+    return n
+
+
+def _port(value: str) -> int:
+    n = _positive_int(value)
+    if n > 65535:
+        raise argparse.ArgumentTypeError(f"a port is at most 65535, not {n}")
     return n
 
 
@@ -61,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     sp = add("ingest", "copy article files (.txt flattened web text, .html pages) into the corpus")
     sp.add_argument("files", nargs="+")
     sp.add_argument("--corpus", default="corpus")
+    sp.add_argument("--url", default=None, help="the address the (one) file was saved from; kept in metadata.csv")
 
     sp = add("build", "build or refresh the index of a corpus (embeds only what is new)")
     sp.add_argument("--corpus", default="corpus")
@@ -90,6 +97,17 @@ def _parser() -> argparse.ArgumentParser:
                     help=f"only figures of this purpose ({', '.join(PURPOSE_NAMES)})")
     sp.add_argument("--kind", default=None, choices=FIGURE_KINDS, metavar="KIND",
                     help=f"only figures of this kind ({', '.join(FIGURE_KINDS)})")
+
+    sp = add("cite", "a citation to paste: quote, outlet, title, date, URL, place")
+    sp.add_argument("ref", metavar="REF", help="a chunk id (DOC_ID#NNN) or DOC_ID:START-END")
+    sp.add_argument("--query", default=None, help="quote the chunk's sentence that best answers this")
+    sp.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    with_index(sp)
+
+    sp = add("serve", "the writers' desk: a local web app over the index (Datasette)")
+    with_index(sp)
+    sp.add_argument("--port", type=_port, default=8001, help="port (default: 8001)")
+    sp.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
 
     sp = add("info", "what the index holds and whether it is up to date")
     with_index(sp)
@@ -127,6 +145,8 @@ def _emit(df, fmt: str, *, wide_cols=("text", "evidence", "sentence", "snippet")
         for col in shown.columns:
             if col in wide_cols:
                 shown[col] = [_short(v) for v in shown[col]]
+            elif shown[col].map(lambda v: isinstance(v, (list, tuple))).any():  # no Python reprs
+                shown[col] = [" | ".join(map(str, v)) if isinstance(v, (list, tuple)) else v for v in shown[col]]
         with pd.option_context("display.max_colwidth", 90, "display.width", 200,
                                "display.max_columns", 20):
             print(shown.to_string(index=False))
@@ -148,7 +168,7 @@ def _open(args):
 def _cmd_ingest(args) -> int:
     from ..ingest.corpus import ingest_files
 
-    ids = ingest_files(args.files, args.corpus)
+    ids = ingest_files(args.files, args.corpus, url=args.url)
     for doc_id in ids:
         print(f"added {doc_id} to {args.corpus}")
     print("run `search build` to index them")
@@ -164,10 +184,20 @@ def _cmd_build(args) -> int:
     return 0
 
 
+def _with_provenance(idx, df, cols):
+    """The table's columns plus the outlet and date of each row's article (for a reader)."""
+    from .present import provenance_columns
+
+    shown = df[cols].reset_index(drop=True)
+    return shown.join(provenance_columns(idx, df["doc_id"])) if len(df) else shown
+
+
 def _cmd_query(args) -> int:
-    df = _open(args).search(args.text, k=args.k, where=args.where, method=args.method)
-    cols = ["rank", "score", "chunk_id", "locality", "province", "snippet"] if args.format == "table" else list(df.columns)
-    _emit(df[cols], args.format)
+    idx = _open(args)
+    df = idx.search(args.text, k=args.k, where=args.where, method=args.method)
+    if args.format == "table":
+        df = _with_provenance(idx, df, ["rank", "score", "chunk_id", "locality", "province", "snippet"])
+    _emit(df, args.format)
     return 0
 
 
@@ -180,21 +210,23 @@ def _cmd_ask(args) -> int:
             return 0
         import pandas as pd
 
-        shown = df.assign(
-            amounts=[", ".join(format_vnd(a) for a in row) for row in df["amounts_vnd"]],
-            evidence=[_short(cl[0] if len(cl) else "", 110) for cl in df["clauses"]],
-        )[["locality", "province", "score", "amounts", "evidence"]]
-        with pd.option_context("display.max_colwidth", 110, "display.width", 220):
-            print(shown.to_string(index=False))
+        from .present import ask_table
+
+        with pd.option_context("display.max_colwidth", 110, "display.width", 250):
+            print(ask_table(idx, df).to_string(index=False))
         return 0
     _emit(df, args.format)
     return 0
 
 
 def _cmd_precedents(args) -> int:
-    df = _open(args).precedents(args.query, k=args.k, where=args.where)
-    cols = ["name", "kind", "locality", "province", "period", "figures"] if args.format == "table" else list(df.columns)
-    _emit(df[cols] if not df.empty else df, args.format)
+    idx = _open(args)
+    df = idx.precedents(args.query, k=args.k, where=args.where)
+    if args.format == "table" and not df.empty:
+        from .present import precedents_table
+
+        df = precedents_table(idx, df)
+    _emit(df, args.format)
     return 0
 
 
@@ -206,6 +238,23 @@ def _cmd_figures(args) -> int:
         df = df[df["kind"] == args.kind]
     cols = ["locality", "kind", "display", "purpose", "expression"] if args.format == "table" else list(df.columns)
     _emit(df[cols], args.format)
+    return 0
+
+
+def _cmd_cite(args) -> int:
+    import json
+
+    from .cite import cite
+
+    c = cite(_open(args), args.ref, query=args.query)
+    print(json.dumps(c.as_dict(), ensure_ascii=False, indent=2) if args.format == "json" else c.text())
+    return 0
+
+
+def _cmd_serve(args) -> int:
+    from .web.server import serve
+
+    serve(_open(args), host=args.host, port=args.port)
     return 0
 
 
@@ -282,6 +331,7 @@ def _eval_answers(args) -> int:
 _COMMANDS = {
     "ingest": _cmd_ingest, "build": _cmd_build, "query": _cmd_query, "ask": _cmd_ask,
     "precedents": _cmd_precedents, "figures": _cmd_figures, "info": _cmd_info, "eval": _cmd_eval,
+    "cite": _cmd_cite, "serve": _cmd_serve,
 }
 
 

@@ -36,7 +36,8 @@ __all__ = [
 #: version of the folder's layout and manifest; an index of another format must be rebuilt
 FORMAT_VERSION = 2
 #: bump when a code change changes what a build writes (extraction, chunking, tokens, tables …)
-PIPELINE_VERSION = 4
+# 4: vocabulary vectors, sentence BM25 (cross-lingual answers). 5: articles.url, articles.outlet
+PIPELINE_VERSION = 5
 
 MANIFEST = "manifest.json"
 STORE = "store.sqlite"

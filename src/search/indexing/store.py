@@ -25,7 +25,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("locality_new", "TEXT"), ("province_new", "TEXT"), ("directives", "JSON"),
         ("period", "TEXT"), ("period_start", "INTEGER"), ("period_end", "INTEGER"),
         ("period_years", "INTEGER"), ("date", "TEXT"), ("author", "TEXT"), ("source", "TEXT"),
-        ("flags", "JSON"), ("path", "TEXT"), ("n_chars", "INTEGER"), ("n_chunks", "INTEGER"),
+        ("url", "TEXT"), ("outlet", "TEXT"), ("flags", "JSON"), ("path", "TEXT"), ("n_chars", "INTEGER"), ("n_chunks", "INTEGER"),
         ("text", "TEXT"),
     ],
     "chunks": [
@@ -62,7 +62,8 @@ _VIEWS = {
         CREATE VIEW chunks_meta AS
         SELECT c.chunk_id, c.row, c.doc_id, c.ordinal, c.start, c."end", c.n_tokens, c.text,
                a.title, a.locality, a.locality_level, a.district, a.province, a.province_new,
-               a.directives, a.period, a.period_start, a.period_end, a.date, a.source
+               a.directives, a.period, a.period_start, a.period_end, a.date, a.source,
+               a.author, a.outlet, a.url
         FROM chunks c JOIN articles a USING (doc_id) ORDER BY c.row
     """,
 }

@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from ..errors import CorpusError
 from ..text.normalize import fold, normalize, normalize_line
 
-__all__ = ["CleanArticle", "clean_text", "clean_html", "parse_date", "derive_title"]
+__all__ = ["CleanArticle", "clean_text", "clean_html", "parse_date", "derive_title", "article_url",
+           "site_domain"]
 
 
 @dataclass
@@ -47,6 +48,9 @@ class CleanArticle:
     hints: list[str] = field(default_factory=list)
     #: True when the page had no headline and ``title`` was made from the lead's first sentence.
     title_derived: bool = False
+    #: the article's own address when the page states it (canonical link, og:url, a byline
+    #: "Nguồn: https://…/bai-viet.html"); a bare site address is not an article's URL.
+    url: str | None = None
 
 
 # --- vocabularies (matched on the folded line: lower case, no diacritics) -----------------------
@@ -487,9 +491,39 @@ def _clean_lines(raw_lines: list[str], *, known_title: str | None = None,
     if not title:
         title = derive_title(paragraphs[0])
         title_derived = True
+    url = next((u for u in map(article_url, [meta.source, *meta.hints]) if u), None)
     return CleanArticle(title=normalize_line(title), paragraphs=paragraphs, author=meta.author,
                         source=meta.source, date=meta.date, dropped=dropped, hints=meta.hints,
-                        title_derived=title_derived)
+                        title_derived=title_derived, url=url)
+
+
+_WEB_ADDRESS = re.compile(r"https?://([^/\s?#]+)(/[^\s]*)?", re.IGNORECASE)
+
+
+def article_url(value: str | None) -> str | None:
+    """``value`` when it is the address of a page (http(s), a host and a path), else None.
+
+    "http://baobackan.org.vn" names a site, not an article, so it is not an article's URL.
+    Trailing punctuation of a sentence is not part of the address.
+    """
+    if not value:
+        return None
+    m = _WEB_ADDRESS.fullmatch(value.strip().rstrip(".,;)]»”\"'"))
+    if not m or not m.group(2) or m.group(2).strip("/") == "":
+        return None
+    return m.group(0)
+
+
+def site_domain(value: str | None) -> str | None:
+    """The host of a web address or bare domain, lower case, without "www."
+    ("http://www.baobackan.org.vn/x" → "baobackan.org.vn"); None when ``value`` holds none."""
+    if not value:
+        return None
+    m = re.search(r"(?:https?://)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?=[/:\s?#]|$)", value.strip(), re.IGNORECASE)
+    if not m:
+        return None
+    host = m.group(1).lower()
+    return host[4:] if host.startswith("www.") else host
 
 
 def _is_attribution(line: _Line) -> bool:
@@ -541,4 +575,6 @@ def clean_html(html: str, url: str | None = None) -> CleanArticle:
     article.author = article.author or author
     article.date = article.date or (parse_date(date) if date else None)
     article.source = article.source or page_url or site
+    # the address given by the user, else the one the page declares (canonical / og:url)
+    article.url = article_url(url) or article_url(page_url) or article.url
     return article

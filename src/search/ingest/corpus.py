@@ -20,12 +20,19 @@ from pathlib import Path
 
 from ..errors import CorpusError
 from ..text.normalize import fold, normalize_line
-from .clean import CleanArticle, clean_html, clean_text, parse_date
-from .metadata import LOCALITY_LEVELS, META_KEYS, extract_metadata, find_directives, resolve_new_units
+from .clean import CleanArticle, clean_html, clean_text, parse_date, site_domain
+from .metadata import (
+    LOCALITY_LEVELS,
+    META_KEYS,
+    extract_metadata,
+    find_directives,
+    outlet_name,
+    resolve_new_units,
+)
 
 __all__ = ["Article", "ARTICLE_SUFFIXES", "METADATA_FILE", "CSV_COLUMNS", "load_corpus",
            "read_article", "read_overrides", "article_text", "ingest_files", "slugify",
-           "corpus_fingerprint", "article_files"]
+           "corpus_fingerprint", "article_files", "check_url"]
 
 ARTICLE_SUFFIXES = (".txt", ".html", ".htm")
 METADATA_FILE = "metadata.csv"
@@ -173,10 +180,21 @@ def _parse_cell(column: str, value: str, path: Path, line: int):
         if iso is None:
             raise bad(f"{value!r} is not a date (use YYYY-MM-DD or dd/mm/yyyy)")
         return iso
+    if column == "url":
+        return check_url(value, bad)
     if column == "locality_level" and normalize_line(value).lower() not in LOCALITY_LEVELS:
         raise bad(f"{value!r} is not one of {', '.join(LOCALITY_LEVELS)}")
     value = normalize_line(value)
     return value.lower() if column == "locality_level" else value
+
+
+def check_url(value: str, error=None) -> str:
+    """A web address as given (http:// or https:// and a host); CorpusError otherwise."""
+    url = value.strip()
+    if not re.fullmatch(r"https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?", url, re.IGNORECASE) or not site_domain(url):
+        why = f"{value!r} is not a web address (http://… or https://…)"
+        raise error(why) if error else CorpusError(why)
+    return url
 
 
 def read_overrides(path: str | os.PathLike, doc_ids: set[str] | None = None) -> dict[str, dict]:
@@ -232,6 +250,8 @@ def read_overrides(path: str | os.PathLike, doc_ids: set[str] | None = None) -> 
 def _apply_overrides(meta: dict, row: dict) -> dict:
     """The CSV wins; dependent fields are recomputed unless the row sets them too."""
     meta = {**meta, **row}
+    if "url" in row and "outlet" not in row:  # a corrected address may name the outlet
+        meta["outlet"] = outlet_name(row["url"]) or meta.get("outlet")
     if ("period_start" in row or "period_end" in row) and "period" not in row:
         start, end = meta.get("period_start"), meta.get("period_end")
         meta["period"] = f"{start}–{end}" if start and end else None
@@ -333,14 +353,43 @@ def _csv_with_rows(csv_path: Path, new_ids: list[str]) -> bytes:
     return (text + out.getvalue()).encode("utf-8")
 
 
-def ingest_files(paths: list[str | os.PathLike], corpus_dir: str | os.PathLike) -> list[str]:
+def _csv_with_cells(csv_path: Path, doc_id: str, cells: dict[str, str]) -> bytes:
+    """metadata.csv content with ``cells`` set in the row of ``doc_id`` (columns added when the
+    header lacks them; every other cell as it was)."""
+    text = _decode(csv_path.read_bytes(), csv_path, what="metadata file") if csv_path.exists() else ""
+    rows = list(csv.reader(io.StringIO(text, newline=""))) or [list(CSV_COLUMNS)]
+    header = [h.strip() for h in rows[0]]
+    for col in cells:
+        if col not in header:
+            header.append(col)
+    body = [r + [""] * (len(header) - len(r)) for r in rows[1:] if any(c.strip() for c in r)]
+    doc_col = header.index("doc_id")
+    target = next((r for r in body if r[doc_col].strip() == doc_id), None)
+    if target is None:
+        target = [""] * len(header)
+        target[doc_col] = doc_id
+        body.append(target)
+    for col, value in cells.items():
+        target[header.index(col)] = value
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([header, *body])
+    return out.getvalue().encode("utf-8")
+
+
+def ingest_files(paths: list[str | os.PathLike], corpus_dir: str | os.PathLike, *,
+                 url: str | None = None) -> list[str]:
     """Copy article files into the corpus byte for byte; returns their doc_ids (input order).
 
     Every input is validated first (readable, UTF-8, not empty, has article text, a usable and
     unused doc_id); if any is bad nothing is written. An input identical to the file already
     stored under its doc_id is accepted again without change. Each new article gets an empty row
-    in metadata.csv for the researcher to fill.
+    in metadata.csv for the researcher to fill. ``url``, the address the one file was saved from,
+    goes into its row's ``url`` cell (the file itself stays as it was).
     """
+    if url is not None:
+        url = check_url(url)
+        if len(paths) != 1:
+            raise CorpusError(f"--url gives the address of one article, but {len(paths)} files were given")
     corpus_dir = Path(corpus_dir)
     corpus_dir.mkdir(parents=True, exist_ok=True)
     existing = _doc_ids(article_files(corpus_dir))
@@ -380,4 +429,6 @@ def ingest_files(paths: list[str | os.PathLike], corpus_dir: str | os.PathLike) 
     new_rows = [d for d in dict.fromkeys(result) if d not in in_csv]
     if new_rows:
         _atomic_write(csv_path, _csv_with_rows(csv_path, new_rows))
+    if url is not None:
+        _atomic_write(csv_path, _csv_with_cells(csv_path, result[0], {"url": url}))
     return result

@@ -2,7 +2,7 @@
 
 ``extract_metadata(article, doc_id)`` returns the ``meta`` dict of docs/architecture.md:
 title, locality, locality_level, district, province, province_new, locality_new, directives,
-period_start, period_end, period, period_years, date, author, source, flags.
+period_start, period_end, period, period_years, date, author, source, url, outlet, flags.
 
 Locality
     The district / ward / commune / town the article is *about*. Every mention with a level word
@@ -22,6 +22,14 @@ Province
     and other units the text names that exist in one province only.
     A unique name needs no vote. When the vote does not single out one candidate, ``province`` is
     empty and ``flags`` holds ``ambiguous_province`` and ``province_candidates:A|B|…`` — no guess.
+
+Provenance
+    ``url`` is the article's own address when the page states it (canonical link, og:url, a byline
+    with a full address); a site's bare domain is not an article URL, and none is ever made up.
+    ``outlet`` is a readable name of who published it: the reviewed table ``data/outlets.tsv``
+    maps site domains, agency tags ("TGAG") and abbreviated site names to names ("Báo Bắc Kạn");
+    failing that, a site name the page itself writes ("Báo Tây Ninh", og:site_name); else empty —
+    never a bare domain or tag.
 """
 
 from __future__ import annotations
@@ -34,14 +42,14 @@ from .. import data
 from ..text.normalize import fold
 from ..text.numbers import number_words
 from . import gazetteer as gz
-from .clean import CleanArticle
+from .clean import CleanArticle, site_domain
 
 __all__ = ["META_KEYS", "extract_metadata", "find_directives", "directive_scope", "infer_period",
-           "resolve_new_units", "empty_meta"]
+           "resolve_new_units", "empty_meta", "find_outlet", "outlet_name"]
 
 META_KEYS = ("title", "locality", "locality_level", "district", "province", "province_new",
              "locality_new", "directives", "period_start", "period_end", "period", "period_years",
-             "date", "author", "source", "flags")
+             "date", "author", "source", "url", "outlet", "flags")
 
 LOCALITY_LEVELS = gz.LOCALITY_LEVELS
 
@@ -597,6 +605,46 @@ def _source(article: CleanArticle) -> str | None:
     return article.hints[0] if article.hints else None
 
 
+@lru_cache(maxsize=1)
+def _outlets() -> dict[str, str]:
+    return {_outlet_key(r["key"]): r["outlet"] for r in data.rows("outlets")}
+
+
+def _outlet_key(value: str) -> str:
+    return " ".join(fold(value).strip(" .:-()").split())
+
+
+def outlet_name(value: str | None) -> str | None:
+    """The readable name ``data/outlets.tsv`` gives a domain, address, agency tag or site name."""
+    if not value:
+        return None
+    table = _outlets()
+    domain = site_domain(value)
+    if domain:
+        parts = domain.split(".")
+        for i in range(len(parts) - 1):  # "tuyengiao.angiang.gov.vn", then "angiang.gov.vn" …
+            hit = table.get(".".join(parts[i:]))
+            if hit:
+                return hit
+        if re.fullmatch(r"(?:https?://)?\S+", value.strip()):
+            return None  # a bare address: its name is not in the text
+    return table.get(_outlet_key(value))
+
+
+def find_outlet(article: CleanArticle) -> str | None:
+    """Who published the article, as a reader names it (see the module docstring)."""
+    seen = [h for h in (article.url, article.source, *article.hints) if h]
+    for value in seen:
+        name = outlet_name(value)
+        if name:
+            return name
+    for value in seen:  # a site name the page writes ("Báo Tây Ninh", "Cổng TTĐT huyện …")
+        if (site_domain(value) is None and len(value) <= 80 and _SITE_WORDS.search(fold(value))
+                and value[:1].isupper()):
+            return value
+    return None
+
+
 def resolve_new_units(meta: dict) -> dict:
     """Fill district / province_new / locality_new from locality, level and province when the
     gazetteer knows that unit (used after a researcher corrects a field in metadata.csv)."""
@@ -667,5 +715,7 @@ def extract_metadata(article: CleanArticle, doc_id: str) -> dict:
     meta["title"] = article.title
     meta["author"] = article.author
     meta["source"] = _source(article)
+    meta["url"] = article.url
+    meta["outlet"] = find_outlet(article)
     meta["flags"] = flags
     return meta

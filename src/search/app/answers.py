@@ -58,7 +58,7 @@ PRECEDENT_COLUMNS = ["score", "name", "kind", "locality", "province", "period", 
                      "actor", "sublocality", "doc_id", "chunk_id", "precedent_id"]
 
 #: the evidence features, in the order of ``AnswerSettings.weights``
-FEATURES = ("dense_z", "coverage", "bm25", "specific", "purpose", "requirement")
+FEATURES = ("dense_z", "coverage", "bm25", "purpose", "requirement")
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,8 @@ class AnswerSettings:
     of the answer benchmark for one embedder (``eval/fit_answers.py``): the dense z-score is on that
     embedder's scale, so another embedder gets its own fit or the defaults."""
 
-    weights: tuple[float, ...] = (-4.611, 0.475, 7.13, 9.551, 0.473, 3.26, 0.0)
-    min_logit: float = 3.0         # a place needs one sentence at least this likely (log-odds)
+    weights: tuple[float, ...] = (-4.304, 0.527, 8.835, 12.724, 3.249, 0.0)
+    min_logit: float = 3.5         # a place needs one sentence at least this likely (log-odds)
     min_logit_named: float = 0.0   # … or this, for a place the question names
     min_logit_ranked: float = 0.0  # … or this, for a most/least question (its figure is required)
     max_gap: float = 8.0           # … and not further than this behind the best place
@@ -266,7 +266,7 @@ def evidence_features(idx: Index, question: str, *, where=None) -> tuple[Questio
     weights = _lexical_query(idx, q, english)
     bm = idx.sentence_lexical.score_weights(weights) if weights else np.zeros(len(sents))
     ideal = idx.sentence_lexical.ideal_score(weights) if weights else 0.0
-    bm = np.minimum(bm / ideal, 1.5) if ideal > 0 else bm  # on an absolute scale: 1 = every word once
+    bm = bm / ideal if ideal > 0 else bm  # on an absolute scale, in [0, 1]
     keep = sents["doc_id"].isin(docs).to_numpy()
     feats = sents.loc[keep, ["row", "sentence_id", "doc_id", "chunk_id", "start", "end", "purpose", "text"]].copy()
     rows = feats["row"].to_numpy()

@@ -371,15 +371,10 @@ class LexicalIndex:
         return self._indices[self._indptr[i]:self._indptr[i + 1]].astype(np.int64)
 
     def ideal_score(self, weights: dict[str, float]) -> float:
-        """The BM25 score of a row of average length holding every query token once: the scale on
-        which a row's score says how much of the query it matches (unknown tokens count too)."""
-        k1 = float(self.params.get("k1", 1.5))
-        total = 0.0
-        for tok, w in weights.items():
-            i = self.vocab.get(tok)
-            df = 0 if i is None or i + 1 >= len(self._indptr) else int(self._indptr[i + 1] - self._indptr[i])
-            total += w * float(np.log(1.0 + (self.num_docs - df + 0.5) / (df + 0.5))) / (1.0 + k1)
-        return total
+        """The highest BM25 score a row could get for these query weights (every token, repeated
+        without end): the scale on which a row's score says how much of the query it matches, in
+        [0, 1] (unknown tokens count too, so a query nothing matches stays low)."""
+        return sum(w * self.idf(tok) for tok, w in weights.items())
 
     def search(self, query: str | dict[str, float], k: int = 10, allowed: np.ndarray | None = None
                ) -> tuple[np.ndarray, np.ndarray]:

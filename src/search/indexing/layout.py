@@ -33,9 +33,9 @@ __all__ = [
 ]
 
 #: version of the folder's layout and manifest; an index of another format must be rebuilt
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 #: bump when a code change changes what a build writes (extraction, chunking, tokens, tables …)
-PIPELINE_VERSION = 3
+PIPELINE_VERSION = 4
 
 MANIFEST = "manifest.json"
 STORE = "store.sqlite"
@@ -56,7 +56,8 @@ _REQUIRED: dict[str, tuple[type, tuple[str, ...]]] = {
     "embedder": (dict, ("id", "dim")),
     "chunking": (dict, ()),
     "vectors": (dict, ("kind",)),
-    "counts": (dict, ("articles", "chunks", "figures", "precedents")),
+    "counts": (dict, ("articles", "chunks", "sentences", "figures", "precedents", "vectors")),
+    "files": (dict, ()),
     "built_at": (str, ()),
 }
 
@@ -110,6 +111,18 @@ def validate_manifest(manifest: object, where: str | os.PathLike = MANIFEST) -> 
         for sub in subkeys:
             if sub not in value:  # type: ignore[operator]  # value is a dict when subkeys exist
                 raise IndexCorruptError(f"{where}: {key}.{sub} is missing; rebuild with `search build --force`")
+    numbers = {f"counts.{k}": v for k, v in manifest["counts"].items()}
+    numbers["embedder.dim"] = manifest["embedder"]["dim"]
+    for key, value in numbers.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < (1 if key == "embedder.dim" else 0):
+            raise IndexCorruptError(f"{where}: {key} is {value!r}, not a count; rebuild with `search build --force`")
+    if not isinstance(manifest["embedder"]["id"], str) or not isinstance(manifest["corpus"]["path"], str):
+        raise IndexCorruptError(f"{where}: embedder.id or corpus.path is not text; rebuild with `search build --force`")
+    try:
+        ChunkSettings(**manifest["chunking"])
+    except (TypeError, ValueError):
+        raise IndexCorruptError(f"{where}: unknown chunking settings {manifest['chunking']!r}; "
+                                "rebuild with `search build --force`") from None
 
 
 def build_settings(embedder_id: str, chunking: ChunkSettings, vector_kind: str) -> dict[str, Any]:

@@ -1,0 +1,134 @@
+"""An index that proves its own integrity: what the manifest records about the files, and the checks.
+
+The build records in the manifest, for every file of the folder (the embedding cache aside: it only
+saves time, and each vector is validated when reused), its size in bytes and its sha256, and the
+row counts (articles, chunks, sentences, figures, precedents, vectors). Opening an index compares
+the sizes (a ``stat`` per file: always); each part checks its row count and shape when it is first
+loaded, and vectors are checked finite and of unit length. ``search verify`` /
+``open_index(verify=True)`` also recompute every checksum. Any mismatch is an
+:class:`~search.errors.IndexCorruptError` naming the file.
+
+The *generation* of an index is the hash of its manifest: since the manifest holds every file's
+checksum and the build time, two builds never share one unless their files are identical. An
+opened ``Index`` compares it before and after each lazy load to never mix two builds' files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import IndexCorruptError
+from . import layout as L
+
+__all__ = ["file_records", "check_files", "generation", "check_count", "check_matrix", "REBUILD",
+           "UNIT_TOLERANCE"]
+
+REBUILD = "rebuild with `search build --force`"
+#: largest accepted deviation of a stored vector's length from 1
+UNIT_TOLERANCE = 1e-3
+#: files the manifest must list (the lexical folder's files are listed too, by their own names)
+REQUIRED_FILES = (L.STORE, L.VECTORS, L.SENTENCE_VECTORS, L.PRECEDENT_VECTORS)
+_NOT_RECORDED = {L.MANIFEST, L.CACHE, L.CACHE + "-journal", L.CACHE + "-wal", L.CACHE + "-shm"}
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def file_records(index_dir: str | os.PathLike) -> dict[str, dict[str, Any]]:
+    """{relative path: {"bytes": size, "sha256": hex}} of every file of a built index folder but the
+    manifest and the embedding cache, sorted by path (for the manifest)."""
+    index_dir = Path(index_dir)
+    out: dict[str, dict[str, Any]] = {}
+    for path in sorted(index_dir.rglob("*")):
+        rel = path.relative_to(index_dir).as_posix()
+        if path.is_file() and rel not in _NOT_RECORDED:
+            out[rel] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
+    return out
+
+
+def _records(manifest: dict[str, Any], where: Path) -> dict[str, dict[str, Any]]:
+    records = manifest["files"]
+    for rel, rec in records.items():
+        ok = (isinstance(rec, dict) and isinstance(rec.get("bytes"), int) and isinstance(rec.get("sha256"), str)
+              and not rel.startswith(("/", "..")) and ".." not in Path(rel).parts)
+        if not ok:
+            raise IndexCorruptError(f"{where / L.MANIFEST}: files.{rel} is not a size and checksum; {REBUILD}")
+    for name in REQUIRED_FILES:
+        if name not in records:
+            raise IndexCorruptError(f"{where / L.MANIFEST}: files lists no {name}; {REBUILD}")
+    if not any(rel.startswith(L.LEXICAL + "/") for rel in records):
+        raise IndexCorruptError(f"{where / L.MANIFEST}: files lists no {L.LEXICAL}/ file; {REBUILD}")
+    return records
+
+
+def check_files(index_dir: str | os.PathLike, manifest: dict[str, Any], *, checksums: bool = False) -> int:
+    """IndexCorruptError naming the first file that is missing, of another size than the manifest
+    records or (with ``checksums``) of another content. Returns the number of files checked."""
+    index_dir = Path(index_dir)
+    records = _records(manifest, index_dir)
+    for rel, rec in records.items():
+        path = index_dir / rel
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            raise IndexCorruptError(f"{path} is missing; {REBUILD}") from None
+        except OSError as exc:
+            raise IndexCorruptError(f"{path}: cannot read ({exc.strerror}); {REBUILD}") from None
+        if size != rec["bytes"]:
+            raise IndexCorruptError(f"{path} has {size} bytes where the manifest records {rec['bytes']}: "
+                                    f"it is not the file this index was built with; {REBUILD}")
+    if checksums:
+        for rel, rec in records.items():
+            path = index_dir / rel
+            try:
+                digest = _sha256(path)
+            except OSError as exc:
+                raise IndexCorruptError(f"{path}: cannot read ({exc.strerror}); {REBUILD}") from None
+            if digest != rec["sha256"]:
+                raise IndexCorruptError(f"{path}: checksum differs from the manifest's (the file was "
+                                        f"changed after the build); {REBUILD}")
+    return len(records)
+
+
+def generation(manifest: dict[str, Any]) -> str:
+    """Identity of one build of an index: the hash of its manifest (which holds every checksum)."""
+    text = json.dumps(manifest, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def check_count(path: str | os.PathLike, found: int, manifest: dict[str, Any], key: str) -> None:
+    """IndexCorruptError when ``path`` holds ``found`` rows where the manifest counts another number."""
+    want = manifest["counts"][key]
+    if found != want:
+        raise IndexCorruptError(f"{path} holds {found} {key} where the manifest counts {want}: the "
+                                f"index files do not belong together; {REBUILD}")
+
+
+def check_matrix(path: str | os.PathLike, x: np.ndarray, rows: int, dim: int) -> np.ndarray:
+    """``x`` unchanged when it is a float (rows, dim) matrix of finite unit-length vectors;
+    IndexCorruptError naming ``path`` otherwise."""
+    if x.ndim != 2 or x.shape != (rows, dim) or x.dtype.kind != "f":
+        raise IndexCorruptError(f"{path} holds an array of shape {x.shape} ({x.dtype}) where ({rows}, {dim}) "
+                                f"float vectors were expected; {REBUILD}")
+    if rows:
+        finite = np.isfinite(x).all(axis=1)
+        if not finite.all():
+            raise IndexCorruptError(f"{path}: {int((~finite).sum())} vectors hold NaN or infinite values "
+                                    f"(first at row {int(np.flatnonzero(~finite)[0])}); {REBUILD}")
+        norms = np.linalg.norm(x, axis=1)
+        off = np.abs(norms - 1.0) > UNIT_TOLERANCE
+        if off.any():
+            raise IndexCorruptError(f"{path}: {int(off.sum())} vectors are not of unit length (first at row "
+                                    f"{int(np.flatnonzero(off)[0])}, length {norms[off][0]:.3g}); {REBUILD}")
+    return x

@@ -2,8 +2,8 @@
 
 Exit codes: 2 when what the user gave cannot be used — an argument, a query, an article, a corpus,
 or an index folder (missing, corrupt, stale under ``strict``, built with another embedder): fixing
-the input or rebuilding the index is the remedy. 1 for the rest: a file the system will not let us
-write, another build running, an embedder that fails, a bug.
+the input or rebuilding the index is the remedy (an embedder that cannot be loaded counts too). 1 for
+the rest: a file the system will not let us write, another build running, a bug.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .errors import StorageError
 
-__all__ = ["umask", "file_mode", "atomic_write", "make_temp_dir", "remove_tree", "storage_error"]
+__all__ = ["umask", "file_mode", "atomic_write", "make_temp_dir", "remove_tree", "storage_error", "apply_umask"]
 
 
 def umask() -> int:
@@ -70,6 +70,18 @@ def atomic_write(path: str | os.PathLike, data: bytes) -> None:
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise storage_error(exc, "write", path) from None
+
+
+def apply_umask(folder: str | os.PathLike) -> None:
+    """Give ``folder`` and everything in it the modes the umask gives new files and folders (SQLite,
+    for one, creates its files 0644 whatever the umask)."""
+    mask = umask()
+    for root, _dirs, files in os.walk(os.fspath(folder)):
+        os.chmod(root, 0o777 & ~mask)
+        for name in files:
+            path = os.path.join(root, name)
+            if not os.path.islink(path):
+                os.chmod(path, 0o666 & ~mask)
 
 
 def make_temp_dir(parent: str | os.PathLike, prefix: str) -> Path:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import warnings
 from functools import cached_property
 from pathlib import Path
@@ -32,7 +33,7 @@ from ..errors import (
 from ..indexing import layout as L
 from ..indexing.chunking import ChunkSettings
 from ..indexing.integrity import REBUILD, check_count, check_files, check_matrix, generation
-from ..indexing.lock import recover
+from ..indexing.lock import build_running, recover
 from ..indexing.store import read_table
 from ..retrieval.filters import matching_doc_ids, parse_where
 from ..retrieval.ranking import DEFAULT_RANKING, METHODS, RankingSettings, fuse, lexical_weight
@@ -67,14 +68,19 @@ class Index:
     def __init__(self, path="index", *, embedder=None, corpus=None, strict=False, check_stale=True,
                  verify=False):
         self.path = Path(path)
-        recover(self.path)  # a build killed between its two renames left the old index aside
-        if not self.path.is_dir():
-            raise IndexNotFoundError(f"{self.path}: no index here; build one with `search build`")
-        manifest = L.read_manifest(self.path)
-        check_files(self.path, manifest)  # sizes: a file of another build is refused here
-        if manifest["counts"]["vectors"] != manifest["counts"]["chunks"]:
-            raise IndexCorruptError(f"{self.path / L.MANIFEST}: counts {manifest['counts']['vectors']} vectors "
-                                    f"for {manifest['counts']['chunks']} chunks; {REBUILD}")
+        for attempt in range(3):
+            recover(self.path)  # a build killed between its two renames left the old index aside
+            try:
+                if not self.path.is_dir():
+                    raise IndexNotFoundError(f"{self.path}: no index here; build one with `search build`")
+                manifest = L.read_manifest(self.path)
+                check_files(self.path, manifest)  # sizes: a file of another build is refused here
+                break
+            except SearchIndexError:
+                # a build swapping its new folder in while we read: look again once it is done
+                if attempt == 2 or not build_running(self.path):
+                    raise
+                time.sleep(0.1)
         self.manifest = manifest
         #: identity of the build this Index reads (see the module docstring)
         self.generation = generation(manifest)

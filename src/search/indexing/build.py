@@ -24,7 +24,7 @@ from ..errors import CorpusError, SearchError
 from ..text.segment import clause_at, sentence_spans
 from . import layout as L
 from .chunking import DEFAULT_CHUNKING, ChunkSettings, chunk_text
-from .integrity import file_records
+from .integrity import check_files, file_records
 from .lock import building
 from .store import TABLES
 
@@ -169,6 +169,8 @@ def build_index(
     report = BuildReport(index_dir=str(index_dir))
     try:
         old = L.existing_manifest(index_dir)
+        if old:
+            check_files(index_dir, old)  # integrity: a damaged index is rebuilt, not kept as up to date
     except SearchError:
         old = None  # a broken index is rebuilt, not an obstacle to building
     if old and not force and old["fingerprint"] == fingerprint:

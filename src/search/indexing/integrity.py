@@ -32,8 +32,6 @@ __all__ = ["file_records", "check_files", "generation", "check_count", "check_ma
 REBUILD = "rebuild with `search build --force`"
 #: largest accepted deviation of a stored vector's length from 1
 UNIT_TOLERANCE = 1e-3
-#: files the manifest must list (the lexical folder's files are listed too, by their own names)
-REQUIRED_FILES = (L.STORE, L.VECTORS, L.SENTENCE_VECTORS, L.PRECEDENT_VECTORS)
 _NOT_RECORDED = {L.MANIFEST, L.CACHE, L.CACHE + "-journal", L.CACHE + "-wal", L.CACHE + "-shm"}
 
 
@@ -57,26 +55,11 @@ def file_records(index_dir: str | os.PathLike) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _records(manifest: dict[str, Any], where: Path) -> dict[str, dict[str, Any]]:
-    records = manifest["files"]
-    for rel, rec in records.items():
-        ok = (isinstance(rec, dict) and isinstance(rec.get("bytes"), int) and isinstance(rec.get("sha256"), str)
-              and not rel.startswith(("/", "..")) and ".." not in Path(rel).parts)
-        if not ok:
-            raise IndexCorruptError(f"{where / L.MANIFEST}: files.{rel} is not a size and checksum; {REBUILD}")
-    for name in REQUIRED_FILES:
-        if name not in records:
-            raise IndexCorruptError(f"{where / L.MANIFEST}: files lists no {name}; {REBUILD}")
-    if not any(rel.startswith(L.LEXICAL + "/") for rel in records):
-        raise IndexCorruptError(f"{where / L.MANIFEST}: files lists no {L.LEXICAL}/ file; {REBUILD}")
-    return records
-
-
 def check_files(index_dir: str | os.PathLike, manifest: dict[str, Any], *, checksums: bool = False) -> int:
     """IndexCorruptError naming the first file that is missing, of another size than the manifest
     records or (with ``checksums``) of another content. Returns the number of files checked."""
     index_dir = Path(index_dir)
-    records = _records(manifest, index_dir)
+    records = manifest["files"]  # their form was checked by layout.validate_manifest
     for rel, rec in records.items():
         path = index_dir / rel
         try:

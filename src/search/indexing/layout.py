@@ -118,6 +118,18 @@ def validate_manifest(manifest: object, where: str | os.PathLike = MANIFEST) -> 
             raise IndexCorruptError(f"{where}: {key} is {value!r}, not a count; rebuild with `search build --force`")
     if not isinstance(manifest["embedder"]["id"], str) or not isinstance(manifest["corpus"]["path"], str):
         raise IndexCorruptError(f"{where}: embedder.id or corpus.path is not text; rebuild with `search build --force`")
+    for rel, rec in manifest["files"].items():
+        ok = (isinstance(rec, dict) and isinstance(rec.get("bytes"), int) and isinstance(rec.get("sha256"), str)
+              and not rel.startswith("/") and ".." not in rel.split("/"))
+        if not ok:
+            raise IndexCorruptError(f"{where}: files.{rel} is not a size and a checksum; rebuild with `search build --force`")
+    listed = set(manifest["files"])
+    for name in (STORE, VECTORS, SENTENCE_VECTORS, PRECEDENT_VECTORS, LEXICAL + "/"):
+        if name not in listed and not any(rel.startswith(name) for rel in listed if name.endswith("/")):
+            raise IndexCorruptError(f"{where}: files lists no {name}; rebuild with `search build --force`")
+    if manifest["counts"]["vectors"] != manifest["counts"]["chunks"]:
+        raise IndexCorruptError(f"{where}: counts {manifest['counts']['vectors']} vectors for "
+                                f"{manifest['counts']['chunks']} chunks; rebuild with `search build --force`")
     try:
         ChunkSettings(**manifest["chunking"])
     except (TypeError, ValueError):

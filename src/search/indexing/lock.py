@@ -25,14 +25,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import CleanupWarning, IndexLockedError
-from ..files import make_temp_dir, remove_tree, storage_error
+from ..files import apply_umask, make_temp_dir, remove_tree, storage_error
 
 try:  # POSIX; elsewhere builds are not locked (and leftovers are left alone)
     import fcntl
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["BuildLock", "building", "swap_in", "recover", "clean_leftovers", "lock_path", "leftovers"]
+__all__ = ["BuildLock", "building", "swap_in", "recover", "clean_leftovers", "lock_path", "leftovers",
+           "build_running"]
 
 #: how long a build waits for the lock before saying another build is running (a reader's
 #: :func:`recover` probes it for an instant)
@@ -121,7 +122,7 @@ class BuildLock:
         self.release()
 
 
-def _build_running(index_dir: Path) -> bool | None:
+def build_running(index_dir: str | os.PathLike) -> bool | None:
     """True when a build holds the lock, False when none does, None when we cannot tell."""
     if fcntl is None:  # pragma: no cover
         return None
@@ -197,7 +198,7 @@ def recover(index_dir: str | os.PathLike) -> None:
         _, olds = leftovers(index_dir)
         if not olds:
             return
-        if _build_running(index_dir) and time.monotonic() < deadline:
+        if build_running(index_dir) and time.monotonic() < deadline:
             time.sleep(0.02)
             continue
         _restore_newest_old(index_dir, olds)
@@ -219,6 +220,7 @@ def building(index_dir: str | os.PathLike) -> Iterator[Path]:
         tmp = make_temp_dir(index_dir.parent, f".{index_dir.name}.tmp-")
         try:
             yield tmp
+            apply_umask(tmp)
         except OSError as exc:
             remove_tree(tmp)
             raise storage_error(exc, "write the new index in", tmp) from None

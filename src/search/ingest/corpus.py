@@ -300,17 +300,28 @@ def load_corpus(corpus_dir: str | os.PathLike) -> list[Article]:
     articles, damaged = [], []
     for doc_id, path in sorted(ids.items()):
         data = _read_bytes(path)
-        art = _make_article(doc_id, path, _clean_bytes(data, path), overrides.get(doc_id))
-        if _damage(data):
+        why = _damage(data)
+        try:
+            clean = _clean_bytes(data, path)
+        except CorpusError:
+            if why:  # the garbling is why nothing could be read: say so
+                raise CorpusError(why, path=str(path)) from None
+            raise
+        art = _make_article(doc_id, path, clean, overrides.get(doc_id))
+        if why:
             art.meta["flags"] = [*art.meta["flags"], "damaged_text"]
             damaged.append(doc_id)
         articles.append(art)
     repeats = _flag_duplicates(articles)
+
+    def some(items: list[str], sep: str) -> str:
+        return sep.join(items[:5]) + (f"{sep}… ({len(items) - 5} more)" if len(items) > 5 else "")
+
     notes = []
     if damaged:
-        notes.append(f"{len(damaged)} with garbled text (mojibake), flagged damaged_text: {', '.join(damaged)}")
+        notes.append(f"{len(damaged)} with garbled text (mojibake), flagged damaged_text: {some(damaged, ', ')}")
     if repeats:
-        notes.append(f"{len(repeats)} repeating another, flagged duplicate_of/near_duplicate_of: {'; '.join(repeats)}")
+        notes.append(f"{len(repeats)} repeating another, flagged duplicate_of/near_duplicate_of: {some(repeats, '; ')}")
     if notes:
         warnings.warn(f"corpus {corpus_dir}: " + "; ".join(notes) + " (indexed anyway; see `search ingest`)",
                       CorpusWarning, stacklevel=2)
@@ -426,10 +437,10 @@ def ingest_files(paths: list[str | os.PathLike], corpus_dir: str | os.PathLike, 
             raise CorpusError(f"not an article file (expected {', '.join(ARTICLE_SUFFIXES)})",
                               path=str(src))
         data = _read_bytes(src)
-        clean = _clean_bytes(data, src)
         why = _damage(data)
         if why:
             raise CorpusError(why, path=str(src))
+        clean = _clean_bytes(data, src)
         doc_id = slugify(src.stem)
         if not doc_id:
             raise CorpusError("cannot make a doc_id from this file name", path=str(src))

@@ -394,6 +394,8 @@ class EmbeddingCache:
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
+        #: cached vectors found unusable so far (reported once, on close)
+        self.n_unusable = 0
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._con = self._open()
@@ -419,7 +421,7 @@ class EmbeddingCache:
     def get_many(self, embedder_id: str, hashes: Sequence[str], dim: int) -> dict[str, np.ndarray]:
         """Cached vectors among ``hashes``. Unusable entries (another dimension, NaN, zero or not
         of unit length: see :func:`usable_vectors`) are left out, so they are embedded again, and
-        reported with one :class:`CacheWarning`."""
+        reported with one :class:`CacheWarning` when the cache is closed."""
         found: dict[str, np.ndarray] = {}
         hashes = list(hashes)
         bad = 0
@@ -435,9 +437,7 @@ class EmbeddingCache:
                     found[h] = v
                 else:
                     bad += 1
-        if bad:
-            warnings.warn(f"embedding cache {self.path}: {bad} cached vectors were unusable (NaN, zero, "
-                          "wrong size or length); their texts are embedded again", CacheWarning, stacklevel=2)
+        self.n_unusable += bad
         return found
 
     def put_many(self, embedder_id: str, items: Sequence[tuple[str, np.ndarray]]) -> None:
@@ -454,6 +454,10 @@ class EmbeddingCache:
 
     def close(self) -> None:
         self._con.close()
+        if self.n_unusable:
+            warnings.warn(f"the embedding cache ({self.path.name}) held {self.n_unusable} unusable vectors (NaN, "
+                          "zero, wrong size or length); their texts were embedded again", CacheWarning, stacklevel=2)
+            self.n_unusable = 0
 
     def __enter__(self) -> EmbeddingCache:
         return self

@@ -74,8 +74,10 @@ def damage(text: str) -> str | None:
         if found and example is None:
             s = text.rfind(" ", 0, m.start()) + 1
             e = text.find(" ", m.end())
-            example = text[s:e if e >= 0 else len(text)].strip(".,;:()\"'")[:40]
+            word = text[s:e if e >= 0 else len(text)].strip(".,;:()\"'")[:40]
+            example = word if word.isprintable() else None  # not one with a soft hyphen or a control
     if sequences >= MIN_SEQUENCES and covered >= MIN_SHARE * n_high:
+        example = example or "Huyá»‡n"
         return (f"the text is garbled: UTF-8 read with the wrong encoding ({sequences} sequences like "
                 f"\"{example}\" for \"{repair_sample(example or '')}\"); save the page again as UTF-8 "
                 "from its source (or repair the file, e.g. with ftfy) and ingest it again")

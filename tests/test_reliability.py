@@ -101,6 +101,19 @@ def test_a_file_from_another_index_is_refused_naming_it(capsys, work, small_inde
     assert code == 2 and out == "" and name in one_line(err)
 
 
+def test_a_store_of_another_index_with_the_same_size_is_refused_by_its_counts(capsys, work, small_index):
+    # SQLite files grow by whole pages: sizes often agree, so the row counts are checked at open too
+    target = work / "index" / "store.sqlite"
+    size = target.stat().st_size
+    data = (small_index / "store.sqlite").read_bytes()
+    assert len(data) < size
+    target.write_bytes(data + b"\0" * (size - len(data)))  # SQLite ignores pages past its header's count
+    with pytest.raises(IndexCorruptError, match="store.sqlite.*table articles.*holds 3 articles"):
+        open_index(work / "index")
+    code, _, err = cli(capsys, "info", "--index", work / "index")
+    assert code == 2 and "store.sqlite" in one_line(err)
+
+
 def _rewrite_faiss(path: Path, change) -> None:
     import faiss
 

@@ -260,11 +260,12 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            code = _COMMANDS[args.command](args)
-        for w in caught:  # ours, one line each; other libraries' chatter only with --debug
-            if issubclass(w.category, SearchWarning) or debug:
-                print(f"warning: {w.message}", file=sys.stderr)
-        return code
+            try:
+                return _COMMANDS[args.command](args)
+            finally:  # also when the command fails: what it noticed first may explain why
+                for w in caught:  # ours, one line each; other libraries' chatter only with --debug
+                    if issubclass(w.category, SearchWarning) or debug:
+                        print(f"warning: {w.message}", file=sys.stderr)
     except _UsageError as exc:
         print(exc, file=sys.stderr)
         return 2

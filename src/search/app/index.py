@@ -32,7 +32,7 @@ from ..errors import (
 )
 from ..indexing import layout as L
 from ..indexing.chunking import ChunkSettings
-from ..indexing.integrity import REBUILD, check_count, check_files, check_matrix, generation
+from ..indexing.integrity import REBUILD, check_count, check_files, check_matrix, check_store_counts, generation
 from ..indexing.lock import build_running, recover
 from ..indexing.store import read_table
 from ..retrieval.filters import matching_doc_ids, parse_where
@@ -75,6 +75,7 @@ class Index:
                     raise IndexNotFoundError(f"{self.path}: no index here; build one with `search build`")
                 manifest = L.read_manifest(self.path)
                 check_files(self.path, manifest)  # sizes: a file of another build is refused here
+                check_store_counts(self.path, manifest)  # and a store of the same size
                 break
             except SearchIndexError:
                 # a build swapping its new folder in while we read: look again once it is done

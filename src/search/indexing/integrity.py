@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,8 @@ import numpy as np
 from ..errors import IndexCorruptError
 from . import layout as L
 
-__all__ = ["file_records", "check_files", "generation", "check_count", "check_matrix", "REBUILD",
-           "UNIT_TOLERANCE"]
+__all__ = ["file_records", "check_files", "check_store_counts", "generation", "check_count", "check_matrix",
+           "REBUILD", "UNIT_TOLERANCE"]
 
 REBUILD = "rebuild with `search build --force`"
 #: largest accepted deviation of a stored vector's length from 1
@@ -82,6 +83,28 @@ def check_files(index_dir: str | os.PathLike, manifest: dict[str, Any], *, check
                 raise IndexCorruptError(f"{path}: checksum differs from the manifest's (the file was "
                                         f"changed after the build); {REBUILD}")
     return len(records)
+
+
+#: table of store.sqlite → key of manifest["counts"]
+STORE_COUNTS = {"articles": "articles", "chunks": "chunks", "sentences": "sentences", "figures": "figures",
+                "precedents": "precedents"}
+
+
+def check_store_counts(index_dir: str | os.PathLike, manifest: dict[str, Any]) -> None:
+    """IndexCorruptError unless every table of store.sqlite has the manifest's row count (SQLite
+    files grow by whole pages, so a store of another index often has the same size: the counts
+    tell them apart, for a few milliseconds)."""
+    path = Path(index_dir) / L.STORE
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            found = {t: con.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in STORE_COUNTS}
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        raise IndexCorruptError(f"{path}: cannot read ({exc}); {REBUILD}") from None
+    for table, key in STORE_COUNTS.items():
+        check_count(f"{path} (table {table})", found[table], manifest, key)
 
 
 def generation(manifest: dict[str, Any]) -> str:

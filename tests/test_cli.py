@@ -47,14 +47,15 @@ def test_bad_usage_is_one_line_exit_2(capsys, fake_index, argv, code, needle):
     assert needle in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
-def test_missing_and_corrupt_index_exit_1(capsys, tmp_path, fake_index):
+def test_missing_and_corrupt_index_exit_2(capsys, tmp_path, fake_index):
+    # a bad index is bad input (README: exit codes): fix the path or rebuild
     code, _, err = run(capsys, "query", "nhà", "--index", str(tmp_path / "none"))
-    assert code == 1 and "search build" in err and len(err.strip().splitlines()) == 1
+    assert code == 2 and "search build" in err and len(err.strip().splitlines()) == 1
     bad = tmp_path / "bad"
     shutil.copytree(fake_index, bad)
     (bad / "store.sqlite").write_bytes(b"not a database")
     code, _, err = run(capsys, "query", "nhà", "--index", str(bad))
-    assert code == 1 and "store.sqlite" in err and len(err.strip().splitlines()) == 1
+    assert code == 2 and "store.sqlite" in err and len(err.strip().splitlines()) == 1
 
 
 def test_stale_index_warns_naming_build(capsys, tmp_path):

@@ -15,7 +15,7 @@ PACKAGE = ROOT / "src" / "search"
 
 # Lower layers never import higher ones. Root modules: errors, validation and the word tables are
 # the floor; the package's __init__/__main__ sit on top.
-LAYERS = {"errors": 0, "validation": 0, "data": 0, "text": 1, "ingest": 2, "extract": 3,
+LAYERS = {"errors": 0, "validation": 0, "files": 0, "data": 0, "text": 1, "ingest": 2, "extract": 3,
           "retrieval": 4, "indexing": 5, "app": 6, "__init__": 7, "__main__": 7}
 
 

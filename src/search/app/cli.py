@@ -1,6 +1,8 @@
 """Command line: a thin layer over the library that turns its errors into one line and an exit code.
 
-Exit 0 on success, 2 on bad usage or input, 1 on other failures. ``--debug`` shows tracebacks.
+Exit 0 on success, 2 on bad usage or input (arguments, queries, articles, a corpus, an index folder
+that is missing, corrupt or stale), 1 on other failures (files the system will not let us write,
+another build running, bugs). ``--debug`` shows tracebacks.
 """
 
 from __future__ import annotations
@@ -68,6 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("files", nargs="+")
     sp.add_argument("--corpus", default="corpus")
     sp.add_argument("--url", default=None, help="the address the (one) file was saved from; kept in metadata.csv")
+    sp.add_argument("--allow-duplicate", action="store_true",
+                    help="keep an article that repeats one of the corpus (the build flags it)")
 
     sp = add("build", "build or refresh the index of a corpus (embeds only what is new)")
     sp.add_argument("--corpus", default="corpus")
@@ -110,6 +114,9 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
 
     sp = add("info", "what the index holds and whether it is up to date")
+    with_index(sp)
+
+    sp = add("verify", "check every file of the index against the checksums and counts of its manifest")
     with_index(sp)
 
     sp = add("eval", "passage ranking (recall@5, MRR@10, nDCG@10) on the development queries, or with "
@@ -168,7 +175,7 @@ def _open(args):
 def _cmd_ingest(args) -> int:
     from ..ingest.corpus import ingest_files
 
-    ids = ingest_files(args.files, args.corpus, url=args.url)
+    ids = ingest_files(args.files, args.corpus, url=args.url, allow_duplicate=args.allow_duplicate)
     for doc_id in ids:
         print(f"added {doc_id} to {args.corpus}")
     print("run `search build` to index them")
@@ -266,6 +273,16 @@ def _cmd_info(args) -> int:
     return 0
 
 
+def _cmd_verify(args) -> int:
+    from .index import open_index
+
+    report = open_index(args.index).verify()
+    print(f"{report['path']}: {report['files']} files match their checksums; {report['articles']} articles, "
+          f"{report['chunks']} chunks, {report['sentences']} sentences, {report['figures']} figures, "
+          f"{report['precedents']} precedents, {report['vectors']} vectors, all as the manifest counts")
+    return 0
+
+
 def _cmd_eval(args) -> int:
     from .evaluate import evaluate, evaluate_per_query, load_queries
 
@@ -331,7 +348,7 @@ def _eval_answers(args) -> int:
 _COMMANDS = {
     "ingest": _cmd_ingest, "build": _cmd_build, "query": _cmd_query, "ask": _cmd_ask,
     "precedents": _cmd_precedents, "figures": _cmd_figures, "info": _cmd_info, "eval": _cmd_eval,
-    "cite": _cmd_cite, "serve": _cmd_serve,
+    "cite": _cmd_cite, "serve": _cmd_serve, "verify": _cmd_verify,
 }
 
 
@@ -347,11 +364,12 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            code = _COMMANDS[args.command](args)
-        for w in caught:  # ours, one line each; other libraries' chatter only with --debug
-            if issubclass(w.category, SearchWarning) or debug:
-                print(f"warning: {w.message}", file=sys.stderr)
-        return code
+            try:
+                return _COMMANDS[args.command](args)
+            finally:  # also when the command fails: what it noticed first may explain why
+                for w in caught:  # ours, one line each; other libraries' chatter only with --debug
+                    if issubclass(w.category, SearchWarning) or debug:
+                        print(f"warning: {w.message}", file=sys.stderr)
     except _UsageError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -365,6 +383,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # the system refused a file operation the library did not expect
+        if debug:
+            raise
+        print(f"search: {exc.strerror or exc}: {exc.filename}" if exc.filename else f"search: {exc}",
+              file=sys.stderr)
+        return 1
     except Exception as exc:  # a bug: still one line unless --debug
         if debug:
             raise

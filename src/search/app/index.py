@@ -1,9 +1,18 @@
-"""An opened index: tables as DataFrames, hybrid search, answers by place, figures, precedents."""
+"""An opened index: tables as DataFrames, hybrid search, answers by place, figures, precedents.
+
+Snapshot reads: an ``Index`` loads its parts (tables, vectors, the lexical index) lazily, on first
+use, and only from the build it opened. Before and after each load it compares the generation of
+the folder (the hash of its manifest, see ``indexing/integrity.py``) with the one it opened; when a
+rebuild has swapped another index in, the load raises :class:`StaleIndexError` ("open it again")
+and ``idx.stale`` becomes True. Parts already loaded keep answering from the opened build, so a
+query that needs nothing new still works; nothing ever mixes the files of two builds.
+"""
 
 from __future__ import annotations
 
 import os
 import re
+import time
 import warnings
 from functools import cached_property
 from pathlib import Path
@@ -16,18 +25,21 @@ from ..errors import (
     IndexCorruptError,
     IndexNotFoundError,
     QueryError,
+    SearchError,
     SearchIndexError,
     StaleIndexError,
     StaleIndexWarning,
 )
 from ..indexing import layout as L
 from ..indexing.chunking import ChunkSettings
+from ..indexing.integrity import REBUILD, check_count, check_files, check_matrix, check_store_counts, generation
+from ..indexing.lock import build_running, recover
 from ..indexing.store import read_table
 from ..retrieval.filters import matching_doc_ids, parse_where
 from ..retrieval.ranking import DEFAULT_RANKING, METHODS, RankingSettings, fuse, lexical_weight
 from ..text.normalize import fold, normalize_line
 from ..text.segment import sentence_spans
-from ..validation import check_k, check_text
+from ..validation import MAX_QUERY_CHARS, check_k, check_text
 
 __all__ = ["Index", "open_index", "SEARCH_COLUMNS", "StaleIndexWarning", "METHODS", "snippet"]
 
@@ -35,39 +47,44 @@ SEARCH_COLUMNS = ["rank", "score", "chunk_id", "doc_id", "title", "locality", "p
                   "snippet", "start", "end", "dense_score", "lexical_score"]
 
 
-def _recover(path: Path) -> None:
-    """Finish a swap that was interrupted between its two renames (see build._swap_in)."""
-    if path.exists():
-        return
-    olds = sorted(path.parent.glob(f"{path.name}.old-*"))
-    if olds:
-        os.rename(olds[-1], path)
-
-
 def open_index(path: str | os.PathLike = "index", *, embedder: str | None = None,
                corpus: str | os.PathLike | None = None, strict: bool = False,
-               check_stale: bool = True) -> Index:
+               check_stale: bool = True, verify: bool = False) -> Index:
     """Open the index folder at ``path``.
 
     ``embedder``: the embedder you expect; an index built with another one is an error.
     ``corpus``: the corpus folder to check freshness against (default: the one it was built from).
     ``strict``: raise :class:`StaleIndexError` when the index is older than the corpus or pipeline;
     otherwise ``idx.stale`` is True and a :class:`StaleIndexWarning` is issued.
+    ``verify``: also recompute every file's checksum and load and check every part (what
+    ``search verify`` does); without it only the sizes are checked here, and each part's row count
+    and shape when it is first used. Any mismatch raises :class:`IndexCorruptError` naming the file.
     """
-    return Index(path, embedder=embedder, corpus=corpus, strict=strict, check_stale=check_stale)
+    return Index(path, embedder=embedder, corpus=corpus, strict=strict, check_stale=check_stale,
+                 verify=verify)
 
 
 class Index:
-    def __init__(self, path="index", *, embedder=None, corpus=None, strict=False, check_stale=True):
+    def __init__(self, path="index", *, embedder=None, corpus=None, strict=False, check_stale=True,
+                 verify=False):
         self.path = Path(path)
-        _recover(self.path)
-        if not self.path.is_dir():
-            raise IndexNotFoundError(f"{self.path}: no index here; build one with `search build`")
-        manifest = L.read_manifest(self.path)
-        for name in (L.STORE, L.VECTORS, L.LEXICAL):
-            if not (self.path / name).exists():
-                raise IndexCorruptError(f"{self.path}: {name} is missing; rebuild with `search build --force`")
+        for attempt in range(3):
+            recover(self.path)  # a build killed between its two renames left the old index aside
+            try:
+                if not self.path.is_dir():
+                    raise IndexNotFoundError(f"{self.path}: no index here; build one with `search build`")
+                manifest = L.read_manifest(self.path)
+                check_files(self.path, manifest)  # sizes: a file of another build is refused here
+                check_store_counts(self.path, manifest)  # and a store of the same size
+                break
+            except SearchIndexError:
+                # a build swapping its new folder in while we read: look again once it is done
+                if attempt == 2 or not build_running(self.path):
+                    raise
+                time.sleep(0.1)
         self.manifest = manifest
+        #: identity of the build this Index reads (see the module docstring)
+        self.generation = generation(manifest)
         self.embedder_spec = manifest["embedder"].get("spec")
         if embedder is not None:
             from ..retrieval.embedders import get_embedder
@@ -89,6 +106,46 @@ class Index:
                 if strict:
                     raise StaleIndexError(msg)
                 warnings.warn(msg, StaleIndexWarning, stacklevel=3)
+        if verify:
+            self.verify()
+
+    # ----------------------------------------------------------------- integrity
+    def _check_generation(self) -> None:
+        """StaleIndexError when the folder no longer holds the build this Index opened."""
+        try:
+            current = generation(L.read_manifest(self.path))
+        except SearchIndexError:
+            current = None
+        if current != self.generation:
+            self.stale = True
+            raise StaleIndexError(f"{self.path} was rebuilt or removed since it was opened; open it again "
+                                  "(open_index) to read the new index")
+
+    def _load(self, load):
+        """``load()`` of one part, from the build this Index opened and no other."""
+        self._check_generation()
+        try:
+            value = load()
+        except (SearchIndexError, OSError):
+            self._check_generation()  # a swap during the load explains the failure
+            raise
+        self._check_generation()
+        return value
+
+    def verify(self) -> dict:
+        """Recompute every file's checksum and load every part, checking row counts, shapes and
+        vectors (finite, unit length); IndexCorruptError naming the first bad file. Returns what
+        was checked."""
+        self._check_generation()
+        n_files = check_files(self.path, self.manifest, checksums=True)
+        parts = {"articles": self.articles, "chunks": self.chunks, "sentences": self.sentences,
+                 "figures": self.figures, "precedents": self.precedent_table}
+        counts = {name: len(df) for name, df in parts.items()}
+        counts["vectors"] = len(self.vectors)  # loading a part checks it
+        counts["sentence_vectors"] = len(self.sentence_vectors)
+        counts["precedent_vectors"] = len(self.precedent_vectors)
+        counts["lexical"] = len(self.lexical)
+        return {"path": str(self.path), "files": n_files, **counts}
 
     # ----------------------------------------------------------------- freshness
     def _is_stale(self) -> bool | None:
@@ -100,50 +157,66 @@ class Index:
             raise IndexCorruptError(f"{self.path / L.MANIFEST}: unknown chunking settings "
                                     f"{self.manifest['chunking']!r}") from None
         kind = (self.manifest.get("settings") or {}).get("vectors", "auto")
-        current = L.fingerprint(self.corpus_dir, self.manifest["embedder"]["id"], chunking, kind)
+        try:
+            current = L.fingerprint(self.corpus_dir, self.manifest["embedder"]["id"], chunking, kind)
+        except (SearchError, OSError):
+            return None  # the corpus cannot be read: cannot tell
         return current != self.manifest["fingerprint"]
 
     # ----------------------------------------------------------------- tables
-    def _table(self, name: str) -> pd.DataFrame:
-        return read_table(self.path / L.STORE, name)
+    def _table(self, name: str, count: str) -> pd.DataFrame:
+        def load() -> pd.DataFrame:
+            df = read_table(self.path / L.STORE, name)
+            check_count(f"{self.path / L.STORE} (table {name})", len(df), self.manifest, count)
+            if "row" in df.columns and not (df["row"].to_numpy() == np.arange(len(df))).all():
+                raise IndexCorruptError(f"{self.path / L.STORE}: table {name} has its rows out of order; {REBUILD}")
+            return df
+
+        return self._load(load)
 
     @cached_property
     def articles(self) -> pd.DataFrame:
         """One row per article: doc_id, title, locality, locality_level, province, directives, period …"""
-        return self._table("articles")
+        return self._table("articles", "articles")
 
     @cached_property
     def chunks(self) -> pd.DataFrame:
         """One row per chunk: chunk_id, doc_id, text, start, end, with the article's metadata."""
-        return self._table("chunks_meta")
+        return self._table("chunks_meta", "chunks")
 
     @cached_property
     def figures(self) -> pd.DataFrame:
         """Every figure (money, counts, rates, percentages) with place, purpose and sentence."""
-        return self._table("figures")
+        return self._table("figures", "figures")
 
     @cached_property
     def precedent_table(self) -> pd.DataFrame:
-        return self._table("precedents")
+        return self._table("precedents", "precedents")
 
     @cached_property
     def sentences(self) -> pd.DataFrame:
         """Every sentence with its chunk, offsets and topic (the evidence `ask` quotes)."""
-        return self._table("sentences")
+        return self._table("sentences", "sentences")
 
-    def _matrix(self, name: str) -> np.ndarray:
-        try:
-            return np.load(self.path / name, allow_pickle=False)
-        except (OSError, ValueError) as exc:
-            raise IndexCorruptError(f"{self.path / name}: cannot read ({exc}); rebuild with `search build --force`") from None
+    def _matrix(self, name: str, count: str) -> np.ndarray:
+        path = self.path / name
+
+        def load() -> np.ndarray:
+            try:
+                x = np.load(path, allow_pickle=False)
+            except (OSError, ValueError) as exc:
+                raise IndexCorruptError(f"{path}: cannot read ({exc}); {REBUILD}") from None
+            return check_matrix(path, x, self.manifest["counts"][count], self.manifest["embedder"]["dim"])
+
+        return self._load(load)
 
     @cached_property
     def sentence_vectors(self) -> np.ndarray:
-        return self._matrix(L.SENTENCE_VECTORS)
+        return self._matrix(L.SENTENCE_VECTORS, "sentences")
 
     @cached_property
     def precedent_vectors(self) -> np.ndarray:
-        return self._matrix(L.PRECEDENT_VECTORS)
+        return self._matrix(L.PRECEDENT_VECTORS, "precedents")
 
     # ----------------------------------------------------------------- parts
     @property
@@ -163,23 +236,38 @@ class Index:
     def vectors(self):
         from ..retrieval.vectors import VectorIndex
 
-        try:
-            return VectorIndex.load(self.path / L.VECTORS)
-        except SearchIndexError:
-            raise
-        except Exception as exc:  # faiss raises RuntimeError with C++ text
-            raise IndexCorruptError(f"{self.path / L.VECTORS}: cannot read the vector index ({exc})") from None
+        path = self.path / L.VECTORS
+
+        def load():
+            try:
+                v = VectorIndex.load(path)
+            except SearchIndexError:
+                raise
+            except Exception as exc:  # faiss raises RuntimeError with C++ text
+                raise IndexCorruptError(f"{path}: cannot read the vector index ({exc})") from None
+            check_count(path, len(v), self.manifest, "vectors")
+            check_matrix(path, v.vectors, self.manifest["counts"]["vectors"], self.manifest["embedder"]["dim"])
+            return v
+
+        return self._load(load)
 
     @cached_property
     def lexical(self):
         from ..retrieval.lexical import LexicalIndex
 
-        try:
-            return LexicalIndex.load(self.path / L.LEXICAL)
-        except SearchIndexError:
-            raise  # e.g. stale: built by another tokenizer version
-        except Exception as exc:
-            raise IndexCorruptError(f"{self.path / L.LEXICAL}: cannot read the lexical index ({exc})") from None
+        path = self.path / L.LEXICAL
+
+        def load():
+            try:
+                lex = LexicalIndex.load(path)
+            except SearchIndexError:
+                raise  # e.g. stale: built by another tokenizer version
+            except Exception as exc:
+                raise IndexCorruptError(f"{path}: cannot read the lexical index ({exc})") from None
+            check_count(path, len(lex), self.manifest, "chunks")
+            return lex
+
+        return self._load(load)
 
     @cached_property
     def article_texts(self) -> dict[str, str]:
@@ -264,7 +352,7 @@ class Index:
         """The normalised query, or QueryError for an unusable query or ``k`` (the one check
         every query method applies)."""
         check_k(k)
-        return normalize_line(check_text(query))
+        return normalize_line(check_text(query, max_chars=MAX_QUERY_CHARS, words=True))
 
     def _ranked_rows(self, query: str, k: int, allowed, method: str, settings: RankingSettings):
         """(rows, fused, dense, lexical) best first."""

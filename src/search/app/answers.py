@@ -71,7 +71,7 @@ class AnswerSettings:
 
     weights: tuple[float, ...] = (-4.304, 0.527, 8.835, 12.724, 3.249, 0.0)
     min_logit: float = 3.5         # a place needs one sentence at least this likely (log-odds)
-    min_logit_named: float = 0.0   # … or this, for a place the question names
+    min_logit_named: float = -1.0  # … or this, for a place the question names
     min_logit_ranked: float = 0.0  # … or this, for a most/least question (its figure is required)
     max_gap: float = 8.0           # … and not further than this behind the best place
     evidence_gap: float = 3.0      # a place's evidence: its sentences this close to its best
@@ -175,7 +175,7 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
         rest = _blank(topic, taken)
         for run in re.split(r"[^\w\s]|\s{2,}", rest):
             syllables = re.findall(r"[^\W\d_]+", run)
-            content = [s for s in syllables if s not in STOP_WORDS and fold(s) not in FOLDED_STOP_WORDS]
+            content = [s for s in syllables if not _is_stop(s)]
             for s in dict.fromkeys(content):
                 out.append(_Concept(s, [_term_tokens(s)]))
             for a, b in zip(syllables, syllables[1:]):
@@ -195,6 +195,15 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
 def _neutral_re() -> re.Pattern[str]:
     phrases = sorted(data.words("purpose_neutral"), key=len, reverse=True)
     return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, phrases)) + r")(?!\w)")
+
+
+def _is_stop(syllable: str) -> bool:
+    """A function word: by its exact form when written with diacritics ("nền" is not "nên"), by its
+    folded form when typed without them."""
+    folded = fold(syllable)
+    if folded != syllable:
+        return syllable in STOP_WORDS
+    return folded in FOLDED_STOP_WORDS
 
 
 def _concept_score(q: Question, text: str) -> float:
@@ -506,8 +515,9 @@ def _figures(idx: Index, q: Question, top: pd.DataFrame) -> tuple[list[dict], li
                 continue
             if r.kind == "money":
                 c = next((c for c in clauses if c[0] <= int(r.start) < c[1]), clauses[0])
-                on_topic = (best > 0 and share[c] >= _CLAUSE_SHARE * best) or (
-                    purpose != "other" and r.purpose == purpose)
+                on_topic = (not q.concepts  # "the largest budget": any amount is the topic
+                            or (best > 0 and share[c] >= _CLAUSE_SHARE * best)
+                            or (purpose != "other" and r.purpose == purpose))
                 if not on_topic or (q.count and not q.money) or not r.amount_vnd:
                     continue  # (0 đồng is a name: "Tủ bánh mì 0 đồng")
                 seen.add(r.figure_id)

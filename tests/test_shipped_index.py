@@ -119,3 +119,35 @@ def test_committed_index_equals_a_fresh_build(tmp_path):
                         "src/search/indexing/layout.py and rebuild (`search build`)")
     for name in ("vectors.faiss", "sentences.npy", "precedents.npy"):
         assert (ROOT / "index" / name).read_bytes() == (tmp_path / "index" / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("question", [
+    "khó khăn, hạn chế, tồn tại trong quá trình thực hiện",   # "quá trình" is not "quà" (gifts)
+    "Which places admitted shortcomings or limitations?",
+])
+def test_difficulties_are_the_places_that_admit_them(real_index, question):
+    ans = real_index.ask(question)
+    assert set(ans["locality"]) == {"Bình Sơn", "An Phú"}
+    for r in ans.itertuples():
+        assert any(w in " ".join(r.evidence) for w in ("tồn tại", "hạn chế", "khó khăn")), r.locality
+
+
+def test_a_named_initiative_is_answered_where_it_ran_or_not_at_all(real_index):
+    ans = real_index.ask('Where was the "Ngôi nhà cấp ủy" model carried out and how much did it raise?')
+    assert list(ans["locality"]) == ["Bình Sơn"] and 6_200_000_000 in ans["amounts_vnd"][0]
+    assert any("Ngôi nhà cấp ủy" in c["quote"] for c in ans["citations"][0])
+    none = real_index.ask('Which localities ran a "Dân vận khéo" model?')
+    assert none.empty and none.attrs["reason"] == "no article mentions “Dân vận khéo”"
+
+
+def test_a_named_place_scopes_the_answer(real_index):
+    ans = real_index.ask("Bình Sơn vận động bao nhiêu tiền xây nhà?")
+    assert list(ans["locality"]) == ["Bình Sơn"] and ans["value_display"][0] == "hơn 6,2 tỷ đồng"
+
+
+def test_ranked_money_question_orders_by_the_amount(real_index):
+    most = real_index.ask("Which locality mobilized the most money for housing?")
+    least = real_index.ask("Which locality mobilized the least money for housing?")
+    assert list(most["locality"]) == ["Bình Sơn", "Mỹ Thạnh", "An Phú"]
+    assert list(least["locality"]) == list(most["locality"])[::-1]
+    assert list(most["value"]) == sorted(most["value"], reverse=True)

@@ -102,6 +102,15 @@ def _difficulty_re() -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(data.words("difficulty_cues")) + r")\b")
 
 
+_NEGATED = re.compile(r"(?:khong|vuot qua|chang)\s+(?:[\w,]+\s+){0,4}$")
+
+
+def _speaks_of_difficulty(folded: str) -> bool:
+    """A sentence that admits a difficulty or shortcoming (cue words not negated)."""
+    return any(not _NEGATED.search(folded, max(0, m.start() - 25), m.start())
+               for m in _difficulty_re().finditer(folded))
+
+
 _LESSON_RE = re.compile(r"\b(?:bai hoc|kinh nghiem|giai phap|rut ra)\b")
 _YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
@@ -119,12 +128,12 @@ class _Concept:
 
 @lru_cache(maxsize=1)
 def _synonym_alternatives() -> list[tuple[str, tuple[str, ...]]]:
-    """(folded alternative, its group's alternatives), longest alternative first."""
+    """(alternative as written, its group's alternatives), longest alternative first."""
     out = []
     for r in data.rows("synonyms_vi"):
         group = tuple(a.strip() for a in r["alternatives"].split("|") if a.strip())
         for alt in group:
-            out.append((fold(alt), group))
+            out.append((alt.lower(), group))
     return sorted(out, key=lambda x: -len(x[0]))
 
 
@@ -157,7 +166,7 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
     if english:
         tr = idx.crosslingual.translate(q.topic)
         q.terms = set().union(*(content_terms(t) for t in tr.terms)) if tr.terms else set()
-        synonyms = dict(_synonym_alternatives())
+        synonyms = {fold(alt): group for alt, group in _synonym_alternatives()}
         for label, alternatives in tr.groups:
             group = next((synonyms[fold(a)] for a in alternatives if fold(a) in synonyms), ())
             alts = [toks for toks in (_term_tokens(a) for a in (*alternatives, *group)) if toks]
@@ -168,7 +177,10 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
         folded = fold(topic)
         taken: list[tuple[int, int]] = []
         for alt, group in _synonym_alternatives():
-            for m in re.finditer(rf"(?<!\w){re.escape(alt)}(?!\w)", folded):
+            for m in re.finditer(rf"(?<!\w){re.escape(fold(alt))}(?!\w)", folded):
+                written = topic[m.start():m.end()]
+                if written != alt and fold(written) != written:
+                    continue  # written with other diacritics: "quá trình" is not "quà"
                 if not any(a < m.end() and m.start() < b for a, b in taken):
                     taken.append(m.span())
                     out.append(_Concept(topic[m.start():m.end()], [_term_tokens(g) for g in group], group=group[0]))
@@ -183,6 +195,8 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
                     out.append(_Concept(f"{a} {b}", [_term_tokens(f"{a} {b}")]))
     if q.money:  # "bao nhiêu tiền", "kinh phí": the money requirement says it already
         out = [c for c in out if c.group not in ("tiền", "chi")]
+    if q.difficulties:  # "khó khăn, hạn chế": the shortcoming requirement says it already
+        out = [c for c in out if c.group != "khó khăn"]
     q.concepts = out
     unknown = float(np.log(1.0 + (lex.num_docs + 0.5) / 0.5))
     for c in out:
@@ -288,7 +302,8 @@ def evidence_features(idx: Index, question: str, *, where=None) -> tuple[Questio
     feats["topic_purpose"] = topic_purpose
     figs = idx.figures
     money_docs = _topical_figures(idx, q, figs[figs["kind"] == "money"], topic_purpose, docs)
-    count_docs = _topical_figures(idx, q, figs[figs["kind"].isin(("count", "percent"))], topic_purpose, docs)
+    count_kinds = ("count", "percent") if q.percent else ("count",)
+    count_docs = _topical_figures(idx, q, figs[figs["kind"].isin(count_kinds)], topic_purpose, docs)
     on_topic = _figure_sentences(figs[figs["purpose"] == topic_purpose], ("money", "rate", "count")) \
         if topic_purpose != "other" else set()
     keys = list(zip(feats["doc_id"], feats["start"]))
@@ -303,7 +318,7 @@ def evidence_features(idx: Index, question: str, *, where=None) -> tuple[Questio
     elif q.count:
         req *= np.array([1.0 if key in count_docs else 0.0 for key in keys])
     if q.difficulties:
-        req *= np.array([1.0 if _difficulty_re().search(f) else 0.0 for f in folded])
+        req *= np.array([1.0 if _speaks_of_difficulty(f) else 0.0 for f in folded])
     if q.lessons and not q.difficulties:
         req *= np.array([1.0 if _LESSON_RE.search(f) else 0.0 for f in folded])
     feats["requirement"] = req
@@ -525,7 +540,8 @@ def _figures(idx: Index, q: Question, top: pd.DataFrame) -> tuple[list[dict], li
                                 "qualifier": _str_or_none(r.qualifier), "display": r.display,
                                 "expression": r.expression, "purpose": r.purpose, "doc_id": d,
                                 "start": int(r.start)})
-            elif r.kind in ("count", "percent") and (q.count or q.rank or not q.money):
+            elif (r.kind == "count" or (r.kind == "percent" and (q.percent or not q.count))) and (
+                    q.count or q.rank or not q.money):
                 if (q.count or q.rank) and _concept_score(q, article[int(r.start):int(r.end) + 40]) <= 0:
                     continue
                 seen.add(r.figure_id)
@@ -581,7 +597,9 @@ def _citation(idx: Index, q: Question, d: str, chunk: str, s: int, e: int, amoun
     return {"doc_id": d, "chunk_id": chunk, "start": a, "end": b, "quote": idx.article_texts[d][a:b]}
 
 
-_ACTOR = re.compile(r"(?<!\w)((?:Đảng ủy |Đảng bộ |UBND |Ủy ban nhân dân )?(?:xã|phường|thị trấn|ấp|thôn|bản|khóm)"
+# who did it: a commune, ward or town, with its party or people's committee when named (a hamlet in
+# the clause is more often where the help went than who gave it)
+_ACTOR = re.compile(r"(?<!\w)((?:Đảng ủy |Đảng bộ |Chi bộ |UBND |Ủy ban nhân dân )?(?:xã|phường|thị trấn)"
                     r"\s+(?:[A-ZĐ][^\W\d_]*(?:\s+[A-ZĐ][^\W\d_]*){0,3}|\d+))")
 
 

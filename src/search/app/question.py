@@ -23,6 +23,7 @@ import pandas as pd
 
 from .. import data
 from ..ingest.gazetteer import LOCALITY_LEVELS, VILLAGE_WORDS, WARD_LEVELS
+from ..retrieval.crosslingual import is_english
 from ..text.normalize import fold, normalize_line
 
 __all__ = ["Question", "PlaceIndex", "parse"]
@@ -84,6 +85,7 @@ class Question:
     directive: str | None = None                         # "05-CT/TW"
     years: tuple[int, int] | None = None
     names: list[str] = field(default_factory=list)       # quoted names, as written
+    percent: bool = False                                 # asks for a share ("bao nhiêu phần trăm")
     topic: str = ""
     terms: set[str] = field(default_factory=set)          # folded content words of the topic (Vietnamese)
     concepts: list = field(default_factory=list)          # what evidence must speak of (set by answers)
@@ -217,6 +219,35 @@ _LEVEL_BEFORE = re.compile(r"\b(?:" + "|".join(map(re.escape, _LEVEL_WORDS_FOLDE
                            r"\s*$")
 
 
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _vietnamese_runs(text: str) -> list[tuple[int, int]]:
+    """Spans of two or more Vietnamese words in a row in an English text ("Dân vận khéo", "Ngôi
+    nhà cấp ủy"): words with a Vietnamese diacritic, and between them plain words no English
+    text would use ("theo" in "Tiết kiệm làm theo lời Bác")."""
+    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+    marked = [fold(w) != w.lower() for _, _, w in words]
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        if not marked[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(words) and (marked[j + 1] or (
+                j + 2 < len(words) and marked[j + 2] and not is_english(words[j + 1][2]))):
+            j += 1
+        if j > i and text[words[i][1]:words[j][0]].strip(" ") == text[words[i][1]:words[j][0]].strip():
+            runs.append((words[i][0], words[j][1]))
+        i = j + 1
+    return runs
+
+
+def english_question(text: str) -> bool:
+    return is_english(text)
+
+
 def _strip(folded: str, spans: list[tuple[int, int]]) -> str:
     keep = list(folded)
     for a, b in spans:
@@ -245,6 +276,7 @@ def parse(question: str, places: PlaceIndex | None = None) -> Question:
 
     removed: list[tuple[int, int]] = []
     q.names = [m.group(1).strip() for m in _QUOTED.finditer(text)]
+    q.percent = bool(re.search(r"%|\b(?:percent|percentage|share|rate|ty le|phan tram)\b", folded))
     m = _DIRECTIVE.search(folded)
     if m:
         kind = _DIRECTIVE_KIND[m.group(1)]
@@ -263,6 +295,14 @@ def parse(question: str, places: PlaceIndex | None = None) -> Question:
         found = places.find(folded)
         q.places = [text[a:b] for a, b, _ in found]
         q.doc_ids = places.resolve(found, folded)
+        if english_question(text):
+            # Vietnamese words in an English question are a name ("a Dân vận khéo model"): the
+            # evidence must hold it, as a quoted name
+            place_spans = [(a, b) for a, b, _ in found]
+            for ra, rb in _vietnamese_runs(text):
+                run = text[ra:rb]
+                if not any(a < rb and ra < b for a, b in place_spans) and fold(run) not in map(fold, q.names):
+                    q.names.append(run)
         for a, b, _ in found:  # "phường Phúc Xá", "tỉnh ủy Ninh Bình": the level word goes too
             lead = _LEVEL_BEFORE.search(folded, 0, a)
             removed.append((lead.start() if lead else a, b))
@@ -271,6 +311,9 @@ def parse(question: str, places: PlaceIndex | None = None) -> Question:
         removed += [mm.span() for mm in pattern.finditer(folded)]
     # the topic keeps the question's own spelling (diacritics) where it has them
     topic = _strip(text, [(a, b) for a, b in removed])
-    topic = re.sub(r"\(\s*\)|^[\s,;:.\-–?]+|[\s,;:\-–?]+$", "", topic).strip()
+    topic = re.sub(r"\(\s*\)", " ", topic)
+    for _ in range(3):  # what the removed parts leave hanging: "Under , …", "… và ?"
+        topic = re.sub(r"^(?:[\s,;:.\-–?]+|(?i:under|during|in|for|of|at|among|with)\b)|[\s,;:\-–?]+$", "",
+                       topic).strip()
     q.topic = re.sub(r"\s{2,}", " ", topic) or text
     return q

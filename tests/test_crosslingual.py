@@ -1,0 +1,141 @@
+"""English questions turned into Vietnamese terms: glossary, places passed through, embedding
+neighbours from the index vocabulary; and the answer benchmark's scoring."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from search.app.evaluate_answers import AnswerQuestion, ExpectedPlace, load_answer_questions, score_answer
+from search.errors import InputError
+from search.retrieval.crosslingual import CrossLingual, build_vocabulary, is_english, lemmas
+
+
+@pytest.mark.parametrize("text,english", [
+    ("which districts mobilized funds for housing", True),
+    ("How much did Bình Sơn raise for the Ngôi nhà cấp ủy model?", True),
+    ("Does any place sponsor orphans?", True),
+    ("ho tro xay nha cho ho ngheo", False),
+    ("huyện nào vận động xây nhà cho hộ khó khăn", False),
+    ("mo hinh ngoi nha cap uy", False),
+])
+def test_is_english(text, english):
+    assert is_english(text) is english
+
+
+def test_lemmas():
+    assert "house" in lemmas("houses") and "donate" in lemmas("donated") and "family" in lemmas("families")
+    assert "build" in lemmas("building")
+
+
+def known(tokens):
+    return lambda tok: tok in tokens
+
+
+def test_glossary_places_and_untranslated_words():
+    xl = CrossLingual(known({"~binh_son", "~covid"}))
+    tr = xl.translate("How much did Binh Son raise for charity houses?")
+    labels = dict(tr.groups)
+    assert "nhà tình thương" in labels["charity houses"]  # the longest phrase first
+    assert labels["Binh Son"] == ("binh son",)  # a place the index knows passes through
+    assert "vận động" in labels["raise"]
+    assert tr.untranslated == [] and tr.coverage == 1.0
+    tr = xl.translate("metro line for the Covid teams")  # "team" is in the glossary, "metro" is not
+    assert tr.untranslated == ["metro", "line"] and "covid" in tr.terms
+    assert 0 < tr.coverage < 1
+
+
+class _Vectors:
+    """Embeds by keyword: words sharing a key letter land on the same axis."""
+
+    def __call__(self, words):
+        out = np.zeros((len(words), 4), np.float32)
+        for i, w in enumerate(words):
+            out[i, 0 if "q" in w else 1 if "z" in w else 3] = 1.0
+            out[i, 2] = 0.1
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def test_neighbours_from_the_vocabulary_only_when_they_stand_out():
+    vocab = ["quả"] + [f"từ{i}" for i in range(40)]
+    vectors = _Vectors()(["q"] + ["w"] * 40)
+    xl = CrossLingual(known(set()), vocab, vectors, _Vectors())
+    tr = xl.translate("quince jam")
+    assert "quả" in tr.terms and tr.terms["quả"] < 1.0  # a neighbour weighs less than a translation
+    assert "jam" in tr.untranslated  # nothing stands out for it
+
+
+def test_build_vocabulary_is_frequent_first_and_deterministic():
+    texts = ["Hỗ trợ xây nhà cho hộ nghèo.", "Xây nhà đại đoàn kết; hỗ trợ hộ nghèo."]
+    vocab = build_vocabulary(texts, max_terms=50)
+    assert vocab == build_vocabulary(list(texts), max_terms=50)
+    assert vocab[0] in ("hỗ", "hỗ trợ", "hộ", "hộ nghèo", "nghèo", "nhà", "trợ", "xây", "xây nhà")
+    assert "xây nhà" in vocab and "cho" not in vocab  # function words left out
+    assert len(build_vocabulary(texts, max_terms=3)) == 3
+
+
+# ---------------------------------------------------------------- answer benchmark scoring
+
+def question(**kw):
+    base = dict(id="q", split="dev", corpus="shipped", lang="en", kind="which", question="?",
+                places=(ExpectedPlace("a", "A", amounts=({"vnd": 100, "qualifier": "more_than"},),
+                                      counts=({"value": 29, "unit": "nền"},)),
+                        ExpectedPlace("b", "B")),
+                not_places=("c",), top=None, no_answer=False)
+    base.update(kw)
+    return AnswerQuestion(**base)
+
+
+def answer(rows):
+    return pd.DataFrame(rows)
+
+
+def test_score_answer_exact_partial_and_empty():
+    good = answer([
+        {"locality": "A", "doc_ids": ["a"], "amount_details": [{"vnd": 100, "qualifier": "more_than"}],
+         "count_details": [{"value": 29.0, "unit": "nền", "expression": "29 nền"}]},
+        {"locality": "B", "doc_ids": ["b"], "amount_details": [], "count_details": []},
+    ])
+    r = score_answer(question(), good)
+    assert r["exact"] and r["precision"] == r["recall"] == 1.0 and r["amounts_ok"] == r["counts_ok"] == 1
+    wrong_qualifier = good.copy()
+    wrong_qualifier.at[0, "amount_details"] = [{"vnd": 100, "qualifier": None}]
+    assert not score_answer(question(), wrong_qualifier)["exact"]
+    extra = pd.concat([good, answer([{"locality": "C", "doc_ids": ["c"]}])], ignore_index=True)
+    r = score_answer(question(), extra)
+    assert not r["exact"] and r["precision"] == pytest.approx(2 / 3) and r["trap_rows"] == 1
+    r = score_answer(question(), answer([]))
+    assert not r["exact"] and r["recall"] == 0.0
+    none = question(places=(), no_answer=True)
+    assert score_answer(none, answer([]))["exact"] and not score_answer(none, good)["exact"]
+
+
+def test_top_place_must_come_first():
+    rows = answer([{"locality": "B", "doc_ids": ["b"]}, {"locality": "A", "doc_ids": ["a"]}])
+    q = question(kind="most", top="a", places=(ExpectedPlace("a", "A"), ExpectedPlace("b", "B")))
+    r = score_answer(q, rows)
+    assert r["top_ok"] is False and not r["exact"]
+
+
+def test_load_answer_questions_names_the_bad_line(tmp_path):
+    p = tmp_path / "a.jsonl"
+    good = {"id": "x", "split": "dev", "corpus": "eval", "lang": "vi", "kind": "which", "question": "?",
+            "places": [{"doc_id": "d", "locality": "L"}], "no_answer": False}
+    p.write_text(json.dumps(good) + "\n" + json.dumps({**good, "split": "train"}) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r":2: .*split"):
+        load_answer_questions(p)
+    p.write_text(json.dumps({**good, "no_answer": True}) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="places or no_answer"):
+        load_answer_questions(p)
+
+
+def test_the_shipped_benchmark_is_well_formed():
+    from conftest import ROOT
+
+    qs = load_answer_questions(ROOT / "eval" / "answers.jsonl")
+    assert len(qs) >= 120
+    langs = pd.Series([q.lang for q in qs]).value_counts(normalize=True)
+    assert (langs >= 0.3).all() and set(langs.index) == {"en", "vi", "vi-nodiac"}
+    assert sum(q.no_answer for q in qs) >= 15
+    assert {q.split for q in qs} == {"dev", "test"}

@@ -1,0 +1,76 @@
+"""Reading a question: its kind, what it counts, the places, directive and years it names, its topic."""
+
+import pandas as pd
+import pytest
+
+from search.app.question import PlaceIndex, parse
+
+
+@pytest.fixture(scope="module")
+def places():
+    articles = pd.DataFrame([
+        {"doc_id": "a", "locality": "Châu Thành", "district": "Châu Thành", "province": "Tiền Giang",
+         "province_new": "Đồng Tháp", "text": "Đảng ủy xã Long Hưng vận động làm đường."},
+        {"doc_id": "b", "locality": "Châu Thành", "district": "Châu Thành", "province": "Trà Vinh",
+         "province_new": "Vĩnh Long", "text": "Chi bộ ấp Phước Thạnh đỡ đầu trẻ mồ côi."},
+        {"doc_id": "c", "locality": "Bảo Lâm", "district": "Bảo Lâm", "province": "Lâm Đồng",
+         "province_new": "Lâm Đồng", "text": "Trao học bổng."},
+        {"doc_id": "d", "locality": None, "district": None, "province": "Ninh Bình",
+         "province_new": "Ninh Bình", "text": "Tỉnh ủy khen thưởng."},
+        {"doc_id": "e", "locality": "Hải Hậu", "district": "Hải Hậu", "province": "Nam Định",
+         "province_new": "Ninh Bình", "text": "Xây nhà đại đoàn kết."},
+    ])
+    return PlaceIndex.from_articles(articles)
+
+
+@pytest.mark.parametrize("question,kind,money,count", [
+    ("How much did Binh Son raise for housing?", "how_much", True, False),
+    ("chau thanh tien giang van dong bao nhieu tien xay nha", "how_much", True, False),
+    ("How many houses were built?", "how_many", False, True),
+    ("Khu Đại đoàn kết có bao nhiêu nền nhà?", "how_many", False, True),
+    ("Which locality collected the most blood?", "most", False, True),
+    ("huyen nao to chuc nhieu cuoc doi thoai voi dan nhat", "most", False, True),
+    ("Trong các địa phương làm nước sạch, nơi nào chi ít tiền nhất?", "least", True, False),
+    ("Compare the scholarship programmes of Bảo Lâm and Châu Thành", "compare", False, False),
+    ("Does any place sponsor orphans?", "any", False, False),
+    ("co noi nao ho tro nguoi dan mua xe may dien khong", "any", False, False),
+    ("which districts mobilized funds for housing", "how_much", True, False),
+    ("Địa phương nào phát động trồng cây xanh?", "which", False, False),  # "phát động" is not "đồng"
+])
+def test_kind_and_what_is_counted(question, kind, money, count):
+    q = parse(question)
+    assert (q.kind, q.money, q.count) == (kind, money, count)
+
+
+def test_difficulties_and_lessons_are_read_in_both_languages():
+    assert parse("What shortcomings did the party committee admit?").difficulties
+    assert parse("Những nơi nào còn hạn chế về phân loại rác?").difficulties
+    assert not parse("hỗ trợ hộ có hoàn cảnh khó khăn").difficulties  # families in hardship
+    assert parse("lessons learned by the district").lessons
+
+
+def test_a_province_after_a_locality_narrows_it_and_localities_add_up(places):
+    assert parse("chau thanh tien giang van dong bao nhieu tien", places).doc_ids == {"a"}
+    q = parse("Compare Châu Thành (Trà Vinh) and Bảo Lâm", places)
+    assert q.doc_ids == {"b", "c"}
+    assert parse("Châu Thành làm đường thế nào?", places).doc_ids == {"a", "b"}  # no province: both
+    assert parse("Tỉnh ủy Ninh Bình khen thưởng bao nhiêu tập thể?", places).doc_ids == {"d"}  # legacy name first
+    assert parse("xa Long Hung lam duong het bao nhieu", places).doc_ids == {"a"}  # a commune the text names
+    assert parse("Which districts built houses?", places).doc_ids is None
+
+
+def test_directive_years_and_topic():
+    q = parse("Under Directive 03 (2011–2016), which places housed poor households?")
+    assert q.directive == "03-CT/TW" and q.years == (2011, 2016)
+    assert q.topic == "housed poor households"
+    assert parse("ket luan 01 nhung noi nao khen thuong").directive == "01-KL/TW"
+    q = parse("Năm 2020, xã nào trao học bổng cho học sinh?")
+    assert q.years == (2020, 2020) and "học bổng" in q.topic and "nào" not in q.topic
+    assert parse("Did any district build a metro line?").topic == "build a metro line"
+
+
+def test_names_the_evidence_must_hold(places):
+    assert parse("Có nơi nào làm mô hình “Dân vận khéo” không?", places).names == ["Dân vận khéo"]
+    # Vietnamese words in an English question are a name, unless they are a place
+    q = parse("How much did Bảo Lâm raise for the Ngôi nhà cấp ủy model?", places)
+    assert q.names == ["Ngôi nhà cấp ủy"] and q.doc_ids == {"c"}

@@ -144,3 +144,15 @@ def test_word_tables_ship_with_the_package(table):
 
     assert table in data.names()
     assert data.rows(table[:-4]) if table.endswith(".tsv") else data.words(table[:-4])
+
+
+def test_no_tracked_file_over_5_mb():
+    # the repository stays cloneable: data beyond 5 MB belongs outside it (or is rebuilt)
+    try:
+        out = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("not a git checkout")
+    names = [n for n in out.stdout.decode().split("\0") if n]
+    big = [(n, (ROOT / n).stat().st_size) for n in names if (ROOT / n).is_file()
+           and (ROOT / n).stat().st_size > 5 * 1024 * 1024]
+    assert not big, big

@@ -69,8 +69,37 @@ def test_directive_years_and_topic():
     assert parse("Did any district build a metro line?").topic == "build a metro line"
 
 
+@pytest.mark.parametrize("question,years,topic", [
+    ("Trong giai đoạn 2016-2021, địa phương nào xây nhà cho hộ nghèo?", (2016, 2021), "xây nhà cho hộ nghèo"),
+    ("từ năm 2012 đến năm 2016 huyện nào làm đường", (2012, 2016), "làm đường"),
+    ("Between 2011 and 2016, which places housed poor households?", (2011, 2016), "housed poor households"),
+    ("nam 2022 dia phuong nao ho tro nguoi dan bi thien tai", (2022, 2022), "ho tro nguoi dan bi thien tai"),
+])
+def test_years_and_the_words_that_lead_to_them_leave_the_topic(question, years, topic):
+    # "giai đoạn", "năm", "between" only say when: left in the topic they become concepts
+    q = parse(question)
+    assert q.years == years and q.topic == topic
+
+
 def test_names_the_evidence_must_hold(places):
     assert parse("Có nơi nào làm mô hình “Dân vận khéo” không?", places).names == ["Dân vận khéo"]
     # Vietnamese words in an English question are a name, unless they are a place
     q = parse("How much did Bảo Lâm raise for the Ngôi nhà cấp ủy model?", places)
     assert q.names == ["Ngôi nhà cấp ủy"] and q.doc_ids == {"c"}
+
+
+@pytest.mark.parametrize("question,difficulties", [
+    ("which places built houses for party members in difficulty?", False),
+    ("which places helped households in difficult circumstances", False),
+    ("Nơi nào hỗ trợ các hộ khó khăn?", False),
+    ("Nơi nào hỗ trợ hộ còn khó khăn về nhà ở?", False),
+    ("What difficulties did the district face?", True),
+    ("Which places say they rely too much on sponsors or donated funds?", True),
+    ("huyen nao con gap nhieu kho khan", True),
+    ("Nơi nào còn những khó khăn gì?", True),
+])
+def test_shortcomings_are_not_people_in_difficulty(question, difficulties):
+    q = parse(question)
+    assert q.difficulties is difficulties
+    assert not (difficulties and q.money)  # "rely on donated funds" asks no amount
+

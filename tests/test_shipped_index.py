@@ -151,3 +151,20 @@ def test_ranked_money_question_orders_by_the_amount(real_index):
     assert list(most["locality"]) == ["Bình Sơn", "Mỹ Thạnh", "An Phú"]
     assert list(least["locality"]) == list(most["locality"])[::-1]
     assert list(most["value"]) == sorted(most["value"], reverse=True)
+
+
+def test_years_scope_by_stated_year_or_an_article_period_within_them(real_index):
+    # Bình Sơn's period is 2016–2020: its undated housing sentence answers for 2016–2020 …
+    ans = real_index.ask("Trong giai đoạn 2016-2020, địa phương nào xây nhà cho hộ nghèo?")
+    assert list(ans["locality"]) == ["Bình Sơn"]
+    # … shown with the houses of its answering clause, not the workdays of another
+    assert ans["counts"][0] == ["129 nhà"]
+    # … but says nothing of 2018 alone, and no sentence states 2018
+    assert real_index.ask("Năm 2018, địa phương nào xây nhà cho hộ nghèo?").empty
+
+
+def test_people_in_difficulty_are_not_a_question_about_shortcomings(real_index):
+    ans = real_index.ask("which places built houses for party members in difficulty?")
+    assert "An Phú" in set(ans["locality"])
+    row = ans[ans["locality"] == "An Phú"].iloc[0]
+    assert 860_000_000 in row["amounts_vnd"]

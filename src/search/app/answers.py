@@ -361,7 +361,7 @@ def _figure_sentences(figs: pd.DataFrame, kinds: tuple[str, ...]) -> set[tuple[s
 
 def _years(idx: Index, years: tuple[int, int] | None, folded: list[str], doc_ids: list[str]
            ) -> tuple[list[bool], list[bool]]:
-    """(states one of the question's years, is undated in an article whose period covers them)."""
+    """(states one of the question's years, is undated in an article whose period lies within them)."""
     if years is None:
         return [True] * len(folded), [True] * len(folded)
     lo, hi = years
@@ -375,7 +375,8 @@ def _docs_covering(idx: Index, lo: int, hi: int) -> set[str]:
     a = idx.articles
     out = set()
     for d, s, e in zip(a["doc_id"], a["period_start"], a["period_end"]):
-        if pd.notna(s) and pd.notna(e) and int(s) <= hi and lo <= int(e):
+        # within the asked years: an undated "in five years …" of 2016–2021 does not say 2020
+        if pd.notna(s) and pd.notna(e) and lo <= int(s) and int(e) <= hi:
             out.add(d)
     return out
 
@@ -415,9 +416,11 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
         return _empty(f"no article mentions “{'”, “'.join(q.names)}”")
     feats = feats.assign(logit=_logit(feats, settings))
     if q.years is not None:
-        # a sentence stating the year beats an undated one of an article covering it
+        # in an article, a sentence stating the year beats its undated ones; an article whose
+        # period lies within the years answers with undated sentences when none states them
         stated = feats["year_explicit"] & (feats["logit"] >= settings.min_logit)
-        feats = feats[feats["year_explicit"]] if stated.any() else feats[feats["year_covered"]]
+        has_stated = stated.groupby(feats["doc_id"]).transform("any")
+        feats = feats[feats["year_explicit"] | (feats["year_covered"] & ~has_stated)]
     floor = (settings.min_logit_named if q.doc_ids is not None else
              settings.min_logit_ranked if q.rank else settings.min_logit)
     ev = _evidence(feats, settings, floor)
@@ -509,7 +512,8 @@ def _figures(idx: Index, q: Question, top: pd.DataFrame) -> tuple[list[dict], li
     the topic — the clause sharing most of the topic's words, and any other whose share is at least
     ``_CLAUSE_SHARE`` of it, or whose figure has the topic's purpose — not the other works a long
     report sentence lists. Counts (how many, most/least): counts whose unit, or the words right
-    after them, share a word of the topic ("29 nền", "56 tập thể, 70 cá nhân")."""
+    after them, share a word of the topic ("29 nền", "56 tập thể, 70 cá nhân"); comparisons show every count of
+    the evidence, other questions the counts of the clauses whose amounts they show."""
     figs = idx.figures
     purpose = str(top["topic_purpose"].iloc[0])
     amounts: list[dict] = []
@@ -528,11 +532,11 @@ def _figures(idx: Index, q: Question, top: pd.DataFrame) -> tuple[list[dict], li
         for r in f.itertuples():
             if r.figure_id in seen:
                 continue
+            c = next((c for c in clauses if c[0] <= int(r.start) < c[1]), clauses[0])
+            on_topic = (not q.concepts  # "the largest budget": any amount is the topic
+                        or (best > 0 and share[c] >= _CLAUSE_SHARE * best)
+                        or (purpose != "other" and r.purpose == purpose))
             if r.kind == "money":
-                c = next((c for c in clauses if c[0] <= int(r.start) < c[1]), clauses[0])
-                on_topic = (not q.concepts  # "the largest budget": any amount is the topic
-                            or (best > 0 and share[c] >= _CLAUSE_SHARE * best)
-                            or (purpose != "other" and r.purpose == purpose))
                 if not on_topic or (q.count and not q.money) or not r.amount_vnd:
                     continue  # (0 đồng is a name: "Tủ bánh mì 0 đồng")
                 seen.add(r.figure_id)
@@ -543,7 +547,9 @@ def _figures(idx: Index, q: Question, top: pd.DataFrame) -> tuple[list[dict], li
             elif (r.kind == "count" or (r.kind == "percent" and (q.percent or not q.count))) and (
                     q.count or q.rank or not q.money):
                 if (q.count or q.rank) and _concept_score(q, article[int(r.start):int(r.end) + 40]) <= 0:
-                    continue
+                    continue  # "how many houses": a count of houses, not of workdays
+                if not (q.count or q.rank or q.compare) and not on_topic:
+                    continue  # shown with a place: the counts of the clause that answers
                 seen.add(r.figure_id)
                 counts.append({"value": float(r.value), "unit": r.unit, "category": _str_or_none(r.category),
                                "display": r.display, "expression": r.expression, "doc_id": d,

@@ -202,7 +202,7 @@ _DIRECTIVE = re.compile(
     r"(?:\s*-\s*(ct|kl|nq))?")
 _DIRECTIVE_KIND = {"chi thi": "CT", "directive": "CT", "ct": "CT", "ket luan": "KL",
                    "conclusion": "KL", "kl": "KL", "nghi quyet": "NQ", "resolution": "NQ", "nq": "NQ"}
-_YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:-|–|—|to|den|toi)\s*((?:19|20)\d\d)\b")
+_YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:-|–|—|to|and|den|toi|va)\s*(?:nam\s+|the year\s+)?((?:19|20)\d\d)\b")
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _QUOTED = re.compile(r"[“\"'‘«]([^“”\"'‘’«»]{3,80})[”\"'’»]")
 
@@ -269,7 +269,7 @@ def parse(question: str, places: PlaceIndex | None = None) -> Question:
     q.any = _has("any", folded) and not (q.money or q.count)
     q.difficulties = _has("difficulties", folded)
     q.lessons = _has("lessons", folded)
-    if not q.count and _asks_money(text, folded):
+    if not (q.count or q.difficulties) and _asks_money(text, folded):
         q.money = True  # "which districts mobilized funds for housing" asks for the money too
     if q.rank and not q.money:
         q.count = True

@@ -166,6 +166,7 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
     if english:
         tr = idx.crosslingual.translate(q.topic)
         q.terms = set().union(*(content_terms(t) for t in tr.terms)) if tr.terms else set()
+        q.unit_text = " | ".join(fold(t) for t in tr.terms)
         synonyms = {fold(alt): group for alt, group in _synonym_alternatives()}
         for label, alternatives in tr.groups:
             group = next((synonyms[fold(a)] for a in alternatives if fold(a) in synonyms), ())
@@ -175,6 +176,7 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
         q.terms = content_terms(q.topic)
         topic = q.topic.lower()
         folded = fold(topic)
+        q.unit_text = folded
         taken: list[tuple[int, int]] = []
         for alt, group in _synonym_alternatives():
             for m in re.finditer(rf"(?<!\w){re.escape(fold(alt))}(?!\w)", folded):
@@ -477,7 +479,6 @@ def _group(idx: Index, q: Question, ev: pd.DataFrame, settings: AnswerSettings) 
         top = g.head(settings.evidence_per_place)
         art = arts.loc[top["doc_id"].iloc[0]]
         amounts, counts = _figures(idx, q, top)
-        value, value_display = _value(q, amounts, counts)
         locality = art["locality"] if isinstance(art["locality"], str) else None
         rows.append({
             "locality": locality or (art["province"] if isinstance(art["province"], str) else None),
@@ -485,7 +486,7 @@ def _group(idx: Index, q: Question, ev: pd.DataFrame, settings: AnswerSettings) 
             "province": art["province"] if isinstance(art["province"], str) else "",
             "actor": _actor(_answer_clause(idx, q, top, amounts), locality),
             "score": round(float(top["p"].iloc[0]), 4),
-            "value": value, "value_display": value_display,
+            "value": None, "value_display": None,
             "amounts": [a["display"] for a in amounts],
             "amounts_vnd": [a["vnd"] for a in amounts],
             "amount_details": amounts,
@@ -500,7 +501,24 @@ def _group(idx: Index, q: Question, ev: pd.DataFrame, settings: AnswerSettings) 
             "outlet": art.get("outlet") if "outlet" in art else art.get("source"),
             "url": art.get("url") if "url" in art else None,
         })
+    # the unit the question names ("nhiều tổ tự quản nhất", "fewest attendances" → lượt), when a
+    # row has a count of it: a row's value is then its count of that unit, never one of another
+    named = {c["unit"]: _unit_position(q, c["unit"]) for r in rows for c in r["count_details"]}
+    named = {u: at for u, at in named.items() if at is not None}
+    # several ("attendances at conferences"): the one named first is what is counted
+    units = {min(named, key=lambda u: (named[u], u))} if named else set()
+    for r in rows:
+        counts = [c for c in r["count_details"] if c["unit"] in units] if units else r["count_details"]
+        r["value"], r["value_display"] = _value(q, r["amount_details"], counts)
     return rows
+
+
+def _unit_position(q: Question, unit: object) -> int | None:
+    """Where the question names ``unit`` (None: it does not)."""
+    if not isinstance(unit, str) or not unit.strip():
+        return None
+    m = re.search(rf"(?<!\w){re.escape(fold(unit))}(?!\w)", q.unit_text)
+    return m.start() if m else None
 
 
 # --- figures of the evidence -------------------------------------------------------------------
@@ -552,6 +570,7 @@ def _figures(idx: Index, q: Question, top: pd.DataFrame) -> tuple[list[dict], li
                     continue  # shown with a place: the counts of the clause that answers
                 seen.add(r.figure_id)
                 counts.append({"value": float(r.value), "unit": r.unit, "category": _str_or_none(r.category),
+                               "qualifier": _str_or_none(r.qualifier),
                                "display": r.display, "expression": r.expression, "doc_id": d,
                                "start": int(r.start)})
     return amounts, counts
@@ -569,7 +588,10 @@ def _str_or_none(v: object) -> str | None:
 
 
 def _value(q: Question, amounts: list[dict], counts: list[dict]) -> tuple[float | None, str | None]:
-    """The figure a most/least question ranks by (the largest of the row's)."""
+    """The figure a most/least question ranks by: the largest of the row's, none when the row
+    has only an order of magnitude ("hàng nghìn lượt" is not 1.000 to rank by)."""
+    amounts = [a for a in amounts if a.get("qualifier") != "order_of"]
+    counts = [c for c in counts if c.get("qualifier") != "order_of"]
     if q.money and amounts:
         best = max(amounts, key=lambda a: a["vnd"])
         return float(best["vnd"]), best["display"]

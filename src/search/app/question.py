@@ -89,6 +89,7 @@ class Question:
     topic: str = ""
     terms: set[str] = field(default_factory=set)          # folded content words of the topic (Vietnamese)
     concepts: list = field(default_factory=list)          # what evidence must speak of (set by answers)
+    unit_text: str = ""                                   # folded words a counted unit is looked up in (set by answers)
 
     @property
     def kind(self) -> str:

@@ -60,13 +60,11 @@ def cell_text(value: Any, *, no_data: str = NO_DATA, digits: int = 2) -> str:
         return no_data
     if isinstance(value, bool):
         return "có" if value else "không"
-    if isinstance(value, (int, float)) or pd.api.types.is_number(value):
-        try:
-            if pd.isna(value):
-                return no_data
-        except (TypeError, ValueError):
-            pass
-        return format_number(value.item() if hasattr(value, "item") else value, digits)
+    if pd.api.types.is_number(value):
+        number: Any = value.item() if hasattr(value, "item") else value
+        if isinstance(number, float) and number != number:
+            return no_data
+        return format_number(number, digits)
     text = str(value)
     return text if text.strip() else no_data
 
@@ -88,11 +86,11 @@ def table(df: pd.DataFrame, *, caption: str | None = None, ids: bool = False, no
                          for c in shown.columns}, index=range(len(shown)))
     blank = text == no_data
     styler = text.style.hide(axis="index").format(escape="html")
-    if highlight:
-        for col, fn in highlight.items():
-            if col in text.columns:
-                styler = styler.format(lambda v, fn=fn: fn(html.escape(v)), subset=[col])
-    styler = styler.set_table_styles(_CSS).set_td_classes(blank.replace({True: "nodata", False: ""}))
+    for col, fn in (highlight or {}).items():
+        if col in text.columns:
+            styler = styler.format(_escaped(fn), subset=[col])
+    styler = styler.set_table_styles(_CSS)  # type: ignore[arg-type]
+    styler = styler.set_td_classes(blank.replace({True: "nodata", False: ""}))
     for col, width in (widths or {}).items():
         if col in text.columns:
             styler = styler.set_properties(subset=[col], **{"width": width, "min-width": width})
@@ -100,6 +98,10 @@ def table(df: pd.DataFrame, *, caption: str | None = None, ids: bool = False, no
         styler = styler.set_caption(html.escape(caption))
     digest = hashlib.sha1((caption or "").encode() + text.to_json().encode()).hexdigest()[:10]
     return HTML(styler.set_uuid(digest).to_html())
+
+
+def _escaped(fn):
+    return lambda v: fn(html.escape(v))
 
 
 def sources_table(idx: Index, spans: pd.DataFrame | Iterable[tuple[str, int, int]], *,

@@ -5,11 +5,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
 
-from search.app import report  # noqa: E402
+from search.app import report
 
 
 def test_table_escapes_formats_and_marks_missing_values():

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = ["STRONG_CUE", "PURPOSE_LABELS", "UNKNOWN", "COLUMNS", "figure_facts", "stated_purposes",
            "action_year", "recognitions", "recognition_kinds", "admitted_difficulties",
-           "comparison_table", "sources", "main_directive", "TRACKED_DIRECTIVES"]
+           "comparison_table", "sources", "main_directive", "TRACKED_DIRECTIVES", "SOURCE_QUOTE"]
 
 #: a cue of at least this weight states a purpose ("3 decisive, 2 strong" in purpose_cues.tsv)
 STRONG_CUE = 2.0
@@ -53,6 +53,8 @@ UNKNOWN = "unknown"
 #: purpose → Vietnamese label; "unknown" is what the text does not state
 PURPOSE_LABELS: dict[str, str] = {p.name: p.label_vi for p in PURPOSES if p.name != "other"}
 PURPOSE_LABELS[UNKNOWN] = "không rõ (văn bản không nêu)"
+#: characters of a quote in a sources table before it is cut to its clauses
+SOURCE_QUOTE = 600
 #: the central documents compared, in time order (01-KL/TW continues 05-CT/TW)
 TRACKED_DIRECTIVES = ("03-CT/TW", "05-CT/TW", "01-KL/TW")
 
@@ -442,19 +444,22 @@ def _initiative(idx: Index, r) -> str:
 # --- sources -----------------------------------------------------------------------------------
 
 
-def sources(idx: Index, spans: pd.DataFrame | Iterable[tuple[str, int, int]]) -> pd.DataFrame:
+def sources(idx: Index, spans: pd.DataFrame | Iterable[tuple[str, int, int]], *,
+            max_chars: int = SOURCE_QUOTE) -> pd.DataFrame:
     """The passages a finding rests on: one row per distinct quote, in the order given — the quote
     (the sentence, or its clause when long, qualifier kept: :func:`search.app.cite.cite_span`), the
     place, the article's title, outlet and date ("không rõ ngày đăng" when unknown) and the
     reference ``DOC_ID:START-END`` that ``search cite`` accepts. ``spans``: rows with ``doc_id``,
-    ``start``, ``end`` (figures, sentences, precedents) or ``(doc_id, start, end)`` tuples."""
+    ``start``, ``end`` (figures, sentences, precedents) or ``(doc_id, start, end)`` tuples. A
+    quote runs to ``max_chars`` before it is cut: a reviewer checking a finding needs more context
+    than a writer pasting a citation."""
     if isinstance(spans, pd.DataFrame):
         items = list(zip(spans["doc_id"], spans["start"], spans["end"]))
     else:
         items = list(spans)
     rows, seen = [], set()
     for doc_id, start, end in items:
-        c = cite_span(idx, str(doc_id), int(start), int(end))
+        c = cite_span(idx, str(doc_id), int(start), int(end), max_chars=max_chars)
         if (c.doc_id, c.quote_start, c.quote_end) in seen:
             continue
         seen.add((c.doc_id, c.quote_start, c.quote_end))

@@ -44,3 +44,8 @@ def test_check_glyphs_fails_on_a_character_the_font_lacks():
     with pytest.raises(AssertionError, match="missing glyphs"):
         report.check_glyphs(fig)
     plt.close(fig)
+
+
+def test_citation_box_escapes_and_keeps_lines():
+    box = report.citation_box("“<b>trên 860 triệu đồng</b>”\n— Huỳnh Như").data
+    assert "&lt;b&gt;" in box and "<b>" not in box and "pre-wrap" in box and "DejaVu Sans" in box

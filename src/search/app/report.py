@@ -6,7 +6,7 @@
   Returned as an ``IPython.display.HTML`` object with a table id derived from its content, so a
   re-run notebook shows byte-identical output (no random ids, no memory addresses).
 * :func:`sources_table` — the "sources" table under a finding: quote, place, title, outlet, date
-  (:func:`search.app.compare.sources`).
+  (:func:`search.app.compare.sources`); :func:`citation_box` — a ready citation, set off.
 * :func:`billions_axis`, :func:`count_axis` — chart axes in tỷ đồng with a decimal comma, counts
   grouped with dots (matplotlib ``FuncFormatter`` over :func:`format_decimal` / :func:`format_number`).
 * :func:`use_font` and :func:`check_glyphs` — charts in DejaVu Sans, which has every Vietnamese
@@ -30,7 +30,7 @@ from .compare import sources
 if TYPE_CHECKING:
     from .index import Index
 
-__all__ = ["FONT", "NO_DATA", "ID_COLUMNS", "table", "sources_table", "cell_text", "billions_axis",
+__all__ = ["FONT", "NO_DATA", "ID_COLUMNS", "table", "sources_table", "citation_box", "cell_text", "billions_axis",
            "count_axis", "use_font", "check_glyphs", "missing_glyphs", "GLYPH_WARNINGS"]
 
 FONT = "DejaVu Sans"
@@ -109,6 +109,16 @@ def sources_table(idx: Index, spans: pd.DataFrame | Iterable[tuple[str, int, int
     """The table of passages a finding rests on (quote, place, title, outlet, date)."""
     return table(sources(idx, spans), caption=caption, ids=ids,
                  widths={"quote": "46%", "title": "22%"})
+
+
+def citation_box(text: str):
+    """A citation (``Citation.text()``) set off as a block in a proportional font with every
+    Vietnamese glyph (a monospace font would displace the tone marks), lines kept, escaped."""
+    from IPython.display import HTML
+
+    return HTML(f'<pre style="white-space: pre-wrap; font-family: {FONT!r}, sans-serif; font-size: 0.92em; '
+                'background: #f6f6f0; border-left: 4px solid #4c72b0; padding: 0.8em 1em;">'
+                + html.escape(text) + "</pre>")
 
 
 # --- charts --------------------------------------------------------------------------------------

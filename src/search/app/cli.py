@@ -108,6 +108,13 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     with_index(sp)
 
+    sp = add("export", "the per-place comparison table (money by purpose, houses, honours, trainings, "
+                       "initiatives, provenance) as CSV (UTF-8 with BOM) or Excel")
+    sp.add_argument("--format", choices=("csv", "xlsx"), default="csv", help="file format (default: csv)")
+    sp.add_argument("--out", default=None, metavar="FILE",
+                    help="write to FILE (default: CSV to standard output, XLSX to comparison.xlsx)")
+    with_index(sp)
+
     sp = add("serve", "the writers' desk: a local web app over the index (Datasette)")
     with_index(sp)
     sp.add_argument("--port", type=_port, default=8001, help="port (default: 8001)")
@@ -258,6 +265,19 @@ def _cmd_cite(args) -> int:
     return 0
 
 
+def _cmd_export(args) -> int:
+    from .export import export
+
+    out = args.out or ("comparison.xlsx" if args.format == "xlsx" else None)
+    payload = export(_open(args), args.format, out)
+    if out is None:
+        sys.stdout.buffer.write(payload)
+        sys.stdout.flush()
+    else:
+        print(f"wrote {out}", file=sys.stderr)
+    return 0
+
+
 def _cmd_serve(args) -> int:
     from .web.server import serve
 
@@ -348,7 +368,7 @@ def _eval_answers(args) -> int:
 _COMMANDS = {
     "ingest": _cmd_ingest, "build": _cmd_build, "query": _cmd_query, "ask": _cmd_ask,
     "precedents": _cmd_precedents, "figures": _cmd_figures, "info": _cmd_info, "eval": _cmd_eval,
-    "cite": _cmd_cite, "serve": _cmd_serve, "verify": _cmd_verify,
+    "cite": _cmd_cite, "serve": _cmd_serve, "verify": _cmd_verify, "export": _cmd_export,
 }
 
 

@@ -25,7 +25,7 @@ from ..text.segment import split_clauses
 
 __all__ = ["Purpose", "PURPOSES", "PURPOSE_NAMES", "PurposeSettings", "purpose_settings_for",
            "PurposeClassifier", "classify_purpose", "classifier_for", "Context", "EmbedderLike",
-           "unit_prior"]
+           "unit_prior", "cue_matches"]
 
 
 @dataclass(frozen=True)
@@ -398,3 +398,12 @@ def classify_purpose(text: str, embedder: EmbedderLike | None = None) -> str:
     → "housing", "đường giao thông nông thôn" → "infrastructure", "khen thưởng" → "honours"."""
     return classifier_for(embedder).classify(text)
 
+
+
+def cue_matches(text: str) -> list[tuple[int, int, dict[str, float]]]:
+    """The purpose cue phrases of ``text`` (``data/purpose_cues.tsv``): ``(start, end, weights)``
+    per phrase, character offsets into ``text``, longest phrase first, left to right. Neutral
+    phrases ("nhà máy", "yêu cầu") are consumed and not returned. Lets a reader see which words
+    say what a figure was for ("nhà ở" says housing; "công trình" only suggests infrastructure)."""
+    tokens = _tokens(text)
+    return [(tokens[a][1], tokens[b - 1][2], dict(weights)) for a, b, weights in _match_cues(tokens)]

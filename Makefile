@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 # vietnam-provinces 2026.9 declares Python >= 3.12 but works on 3.11 (checked by tests/test_gazetteer*)
 GAZETTEER := vietnam-provinces==2026.9.0
 
-.PHONY: setup demo test lint index bench clean
+.PHONY: setup demo test lint index bench notebooks clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@# the browser tests drive Debian's Chromium: install it when missing and allowed (CI runs as root)
@@ -44,6 +44,11 @@ test: setup
 lint: setup
 	$(BIN)/ruff check src tests bench eval
 	$(BIN)/mypy
+
+# Re-execute the notebooks in place against the current index (no timings: same outputs, same bytes).
+notebooks: index
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=900 notebooks/*.ipynb
 
 bench: setup
 	$(BIN)/python bench/bench.py

@@ -36,6 +36,7 @@ def places():
     ("co noi nao ho tro nguoi dan mua xe may dien khong", "any", False, False),
     ("which districts mobilized funds for housing", "how_much", True, False),
     ("Địa phương nào phát động trồng cây xanh?", "which", False, False),  # "phát động" is not "đồng"
+    ("nhung noi nao ho tro nguoi dan bi lu lut, dong bao", "which", False, False),  # đồng bào, not VND
 ])
 def test_kind_and_what_is_counted(question, kind, money, count):
     q = parse(question)

@@ -61,8 +61,8 @@ _MONEY_FOLDED_RE = re.compile(r"(?<!\w)(?:" + "|".join(fold(w) for w in _MONEY_V
 
 def _asks_money(text: str, folded: str) -> bool:
     low = text.lower()
-    if _MONEY_EN.search(low) or _MONEY_VI_RE.search(low):
-        return True
+    if _MONEY_VI_RE.search(low) or (english_question(text) and _MONEY_EN.search(low)):
+        return True  # English words only in English: "dong bao" is đồng bào (compatriots)
     return low == folded and bool(_MONEY_FOLDED_RE.search(folded))  # typed without diacritics
 
 

@@ -72,7 +72,7 @@ def fit(table: pd.DataFrame, l2: float = 1.0) -> np.ndarray:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--thresholds", default="2.5,3,3.5")
+    ap.add_argument("--thresholds", default="3,3.5,4,4.5,5")
     args = ap.parse_args()
     indexes = {"shipped": open_index(ROOT / "index"), "eval": open_index(ROOT / "eval" / ".index")}
     dev = [q for q in load_answer_questions(ROOT / "eval" / "answers.jsonl") if q.split == "dev"]

@@ -69,8 +69,8 @@ class AnswerSettings:
     of the answer benchmark for one embedder (``eval/fit_answers.py``): the dense z-score is on that
     embedder's scale, so another embedder gets its own fit or the defaults."""
 
-    weights: tuple[float, ...] = (-4.304, 0.527, 8.835, 12.724, 3.249, 0.0)
-    min_logit: float = 3.5         # a place needs one sentence at least this likely (log-odds)
+    weights: tuple[float, ...] = (-5.745, 1.785, 7.26, 8.11, 3.259, 0.0)
+    min_logit: float = 4.0         # a place needs one sentence at least this likely (log-odds)
     min_logit_named: float = -1.0  # … or this, for a place the question names
     min_logit_ranked: float = 0.0  # … or this, for a most/least question (its figure is required)
     max_gap: float = 8.0           # … and not further than this behind the best place
@@ -275,7 +275,8 @@ def evidence_features(idx: Index, question: str, *, where=None) -> tuple[Questio
     if q.doc_ids is not None:
         docs &= q.doc_ids
     # the question as asked and its topic alone ("build a metro line"): the closer of the two
-    qvs = idx.embed_queries([q.text, q.topic] if q.topic != q.text else [q.text])
+    texts = [idx.for_embedder(t) for t in dict.fromkeys([q.text, q.topic])]
+    qvs = idx.embed_queries(texts)
     cos = np.max(idx.sentence_vectors @ np.asarray(qvs).T, axis=1)
     z = (cos - cos.mean()) / max(float(cos.std()), 1e-6)
     concepts = _concepts(idx, q, english)
@@ -300,7 +301,7 @@ def evidence_features(idx: Index, question: str, *, where=None) -> tuple[Questio
     feats["coverage"] = coverage[rows]
     feats["bm25"] = bm[rows]
     feats["specific"] = specific[rows]
-    topic_purpose = idx.purpose_classifier.classify(q.topic)
+    topic_purpose = idx.purpose_classifier.classify(texts[-1])
     feats["topic_purpose"] = topic_purpose
     figs = idx.figures
     money_docs = _topical_figures(idx, q, figs[figs["kind"] == "money"], topic_purpose, docs)
@@ -655,7 +656,7 @@ def precedents(idx: Index, query: str | None = None, *, k: int | None = 20, wher
         if table.empty:
             return pd.DataFrame(columns=PRECEDENT_COLUMNS)
         vecs = idx.precedent_vectors[table["row"].to_numpy()]
-        dense = vecs @ idx.embed_queries([q])[0]
+        dense = vecs @ idx.embed_queries([idx.for_embedder(q)])[0]
         q_terms = content_terms(q)
         lex = np.array([len(q_terms & content_terms(t)) for t in table["text"]], dtype=float)
         w = lexical_weight(idx.lexical.vocabulary_coverage(q))

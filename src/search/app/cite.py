@@ -276,7 +276,7 @@ def best_passages(idx: Index, hits: pd.DataFrame, query: str,
     cand = sents[sents["chunk_id"].isin(set(hits["chunk_id"]))]
     if cand.empty:
         return [(int(s), int(e)) for s, e in zip(hits["start"], hits["end"])]
-    qv = idx.embedder.embed_queries([query])[0]
+    qv = idx.embed_queries([idx.for_embedder(query)])[0]
     q_terms = content_terms(query)
 
     def overlap(texts) -> np.ndarray:

@@ -279,6 +279,26 @@ class Index:
         """The sentences' texts without diacritics, lower case (row order of ``sentences``)."""
         return [fold(t) for t in self.sentences["text"]]
 
+    #: put the diacritics back on Vietnamese queries typed without them before embedding them
+    restore_diacritics: bool = True
+
+    @cached_property
+    def restorer(self):
+        """The diacritic restorer of this index's sentences (``search.retrieval.diacritics``)."""
+        from ..retrieval.diacritics import DiacriticRestorer
+
+        return DiacriticRestorer.from_texts(self.sentences["text"])
+
+    def for_embedder(self, text: str) -> str:
+        """``text`` as the embedder should read it: Vietnamese typed without diacritics gets them
+        back (e5 reads unaccented Vietnamese poorly); anything else is unchanged."""
+        from ..retrieval.crosslingual import is_english
+        from ..retrieval.diacritics import needs_restoring
+
+        if self.restore_diacritics and needs_restoring(text) and not is_english(text):
+            return self.restorer.restore(text)
+        return text
+
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         """Query vectors of ``texts``, remembered for the last few hundred texts: a question is
         embedded once whether search, ask or the purpose classifier needs it."""
@@ -364,7 +384,7 @@ class Index:
             rows = np.asarray(lex_rows)[keep][:k]
             s = np.asarray(lex_scores)[keep][:k]
             return rows, s, np.full(len(rows), np.nan), s
-        q = self.embed_queries([query])
+        q = self.embed_queries([self.for_embedder(query)])
         d_scores, d_rows = self.vectors.search(q, pool, allowed=allowed)
         d_scores, d_rows = np.asarray(d_scores).ravel(), np.asarray(d_rows).ravel()
         ok = d_rows >= 0

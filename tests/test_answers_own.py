@@ -56,3 +56,14 @@ def test_nonsense_and_empty_questions(own):
 
     with pytest.raises(QueryError):
         own.ask("   ")
+
+
+def test_a_name_two_places_share_names_only_the_best_of_them(own):
+    from search.app.answers import AnswerSettings
+
+    q = "Châu Thành hiến đất làm đường giao thông nông thôn"
+    both = rows(own.ask(q))
+    assert {("Châu Thành", "Long An"), ("Châu Thành", "Tây Ninh")} <= set(both)  # each answers on its own
+    # when neither would pass as an unnamed place, the name lends its allowance to one place only
+    strict = own.ask(q, settings=AnswerSettings(min_logit=100.0))
+    assert len(strict) == 1 and strict["locality"][0] == "Châu Thành"

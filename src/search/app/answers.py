@@ -427,6 +427,8 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
     floor = (settings.min_logit_named if q.doc_ids is not None else
              settings.min_logit_ranked if q.rank else settings.min_logit)
     ev = _evidence(feats, settings, floor)
+    if q.doc_ids is not None and not ev.empty:
+        ev = _one_of_a_shared_name(idx, ev, settings)
     if ev.empty:
         return _empty("no sentence of the articles in scope speaks of what the question asks")
     rows = _group(idx, q, ev, settings)
@@ -457,6 +459,23 @@ def _evidence(feats: pd.DataFrame, settings: AnswerSettings, floor: float) -> pd
             & (feats["logit"] >= best_of - settings.evidence_gap))
     ev = feats[keep]
     return ev.assign(p=1.0 / (1.0 + np.exp(-ev["logit"].clip(-50, 50))))
+
+
+def _one_of_a_shared_name(idx: Index, ev: pd.DataFrame, settings: AnswerSettings) -> pd.DataFrame:
+    """A named place needs less evidence — but a name several places share ("Châu Thành" of four
+    provinces) names only one of them: the best gets the named place's allowance, the others must
+    answer as any place would."""
+    arts = idx.articles.set_index("doc_id")
+    key = {d: _place_key(arts.loc[d], d) for d in ev["doc_id"].unique()}
+    best = ev.groupby(ev["doc_id"].map(key))["logit"].max()
+    by_name: dict[str, list] = {}
+    for k in best.index:
+        by_name.setdefault(fold(str(k[0])), []).append(k)
+    keep = set()
+    for keys in by_name.values():
+        top = max(keys, key=lambda k: best[k])
+        keep |= {k for k in keys if k == top or best[k] >= settings.min_logit}
+    return ev[ev["doc_id"].map(key).isin(keep)]
 
 
 def _place_key(art: pd.Series, doc_id: str) -> tuple[str, str]:

@@ -15,8 +15,22 @@ pytestmark = pytest.mark.slow
 def own(tmp_path_factory):
     base = tmp_path_factory.mktemp("own")
     shutil.copytree(FIXTURES / "articles", base / "corpus")
+    (base / "corpus" / "tinh_ha_tinh.txt").write_text(PROVINCE_REPORT, encoding="utf-8")
     build_index(base / "corpus", base / "index")
     return open_index(base / "index")
+
+
+# a province-level report (no district): it answers "which places", never "which districts"
+PROVINCE_REPORT = """Hà Tĩnh: 5 năm thực hiện Chỉ thị 05 của Bộ Chính trị
+
+Ngày 12/5/2021, Ban Thường vụ Tỉnh ủy Hà Tĩnh tổ chức hội nghị tổng kết 5 năm thực hiện Chỉ thị 05-CT/TW \
+của Bộ Chính trị về đẩy mạnh học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh.
+
+Trong 5 năm, Quỹ "Vì người nghèo" các cấp trong tỉnh Hà Tĩnh đã vận động được hơn 95 tỷ đồng, hỗ trợ \
+xây mới và sửa chữa 1.850 nhà đại đoàn kết cho hộ nghèo, hộ có hoàn cảnh khó khăn về nhà ở.
+
+Tỉnh ủy khen thưởng 40 tập thể và 65 cá nhân có thành tích tiêu biểu trong học tập và làm theo Bác.
+"""
 
 
 def rows(ans):
@@ -27,6 +41,14 @@ def test_housing_answer_is_the_one_place_that_built_houses(own):
     ans = own.ask("which districts mobilized funds for housing")
     assert list(zip(ans["locality"], ans["province"])) == [("Châu Thành", "Long An")]
     assert 4_300_000_000 in ans["amounts_vnd"][0]
+
+
+def test_a_province_report_answers_for_places_not_for_districts(own):
+    places = own.ask("Những nơi nào vận động xây nhà đại đoàn kết cho hộ nghèo?")
+    assert "Hà Tĩnh" in set(places["province"])
+    assert 95_000_000_000 in places[places["province"] == "Hà Tĩnh"]["amounts_vnd"].iloc[0]
+    districts = own.ask("Huyện nào vận động xây nhà đại đoàn kết cho hộ nghèo?")
+    assert "Hà Tĩnh" not in set(districts["province"])
 
 
 def test_same_name_in_two_provinces_stays_two_places(own):

@@ -104,3 +104,14 @@ def test_shortcomings_are_not_people_in_difficulty(question, difficulties):
     assert q.difficulties is difficulties
     assert not (difficulties and q.money)  # "rely on donated funds" asks no amount
 
+
+@pytest.mark.parametrize("question,below", [
+    ("Huyện nào huy động nhiều tiền nhất cho việc xây nhà?", True),
+    ("which districts mobilized funds for housing", True),
+    ("xa nao trao hoc bong cho hoc sinh", True),
+    ("Which places held dialogues with residents?", False),
+    ("Những nơi nào hỗ trợ hộ nghèo?", False),
+])
+def test_asking_for_districts_or_communes_leaves_provinces_out(question, below):
+    assert parse(question).below_province is below
+

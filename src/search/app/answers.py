@@ -274,6 +274,9 @@ def evidence_features(idx: Index, question: str, *, where=None) -> tuple[Questio
         docs &= matching_doc_ids(idx.articles, {"directive": q.directive})
     if q.doc_ids is not None:
         docs &= q.doc_ids
+    elif q.below_province:  # "huyện nào": not the province-level reports
+        a = idx.articles
+        docs &= set(a.loc[a["locality"].notna() & (a["locality"].astype(str) != ""), "doc_id"])
     # the question as asked and its topic alone ("build a metro line"): the closer of the two
     texts = [idx.for_embedder(t) for t in dict.fromkeys([q.text, q.topic])]
     qvs = idx.embed_queries(texts)
@@ -491,22 +494,44 @@ def _group(idx: Index, q: Question, ev: pd.DataFrame, settings: AnswerSettings) 
     groups: dict[tuple[str, str], list[str]] = {}
     for d in dict.fromkeys(ev["doc_id"]):
         groups.setdefault(_place_key(arts.loc[d], d), []).append(d)
-    rows = []
+    n = settings.evidence_per_place
+    places = []
     for docs in groups.values():
         g = ev[ev["doc_id"].isin(docs)]
         order = ["requirement", "p", "start"] if (q.money or q.count) else ["p", "start"]
         g = g.sort_values(order, ascending=[False] * (len(order) - 1) + [True])
-        top = g.head(settings.evidence_per_place)
+        # a ranked question reads every evidence sentence of the place for its figure
+        seen = g if q.rank else g.head(n)
+        amounts, counts = _figures(idx, q, seen)
+        places.append((docs, seen, amounts, counts))
+    # the unit the question names ("nhiều tổ tự quản nhất", "fewest attendances" → lượt), when a
+    # place has a count of it: a place's value is then its count of that unit, never one of another;
+    # several ("attendances at conferences"): the one named first is what is counted
+    named = {c["unit"]: _unit_position(q, c["unit"]) for _, _, _, counts in places for c in counts}
+    named = {u: at for u, at in named.items() if at is not None}
+    units = {min(named, key=lambda u: (named[u], u))} if named else set()
+    rows = []
+    for docs, seen, amounts, counts in places:
+        value_of = [c for c in counts if c["unit"] in units] if units else counts
+        value, value_display, source = _value(q, amounts, value_of)
+        top = seen.head(n)
+        if source is not None:  # the sentence the value comes from is shown first
+            holds = (seen["doc_id"] == source["doc_id"]) & (seen["start"] <= source["start"]) \
+                & (seen["end"] > source["start"])
+            top = pd.concat([seen[holds], seen[~holds]]).head(n)
+        if len(top) < len(seen):  # figures of the sentences shown only
+            shown = list(zip(top["doc_id"], top["start"], top["end"]))
+            amounts = [a for a in amounts if any(d == a["doc_id"] and s <= a["start"] < e for d, s, e in shown)]
+            counts = [c for c in counts if any(d == c["doc_id"] and s <= c["start"] < e for d, s, e in shown)]
         art = arts.loc[top["doc_id"].iloc[0]]
-        amounts, counts = _figures(idx, q, top)
         locality = art["locality"] if isinstance(art["locality"], str) else None
         rows.append({
             "locality": locality or (art["province"] if isinstance(art["province"], str) else None),
             "locality_level": art["locality_level"] if locality else ("tỉnh" if isinstance(art["province"], str) else None),
             "province": art["province"] if isinstance(art["province"], str) else "",
             "actor": _actor(_answer_clause(idx, q, top, amounts), locality),
-            "score": round(float(top["p"].iloc[0]), 4),
-            "value": None, "value_display": None,
+            "score": round(float(top["p"].max()), 4),
+            "value": value, "value_display": value_display,
             "amounts": [a["display"] for a in amounts],
             "amounts_vnd": [a["vnd"] for a in amounts],
             "amount_details": amounts,
@@ -521,15 +546,6 @@ def _group(idx: Index, q: Question, ev: pd.DataFrame, settings: AnswerSettings) 
             "outlet": art.get("outlet") if "outlet" in art else art.get("source"),
             "url": art.get("url") if "url" in art else None,
         })
-    # the unit the question names ("nhiều tổ tự quản nhất", "fewest attendances" → lượt), when a
-    # row has a count of it: a row's value is then its count of that unit, never one of another
-    named = {c["unit"]: _unit_position(q, c["unit"]) for r in rows for c in r["count_details"]}
-    named = {u: at for u, at in named.items() if at is not None}
-    # several ("attendances at conferences"): the one named first is what is counted
-    units = {min(named, key=lambda u: (named[u], u))} if named else set()
-    for r in rows:
-        counts = [c for c in r["count_details"] if c["unit"] in units] if units else r["count_details"]
-        r["value"], r["value_display"] = _value(q, r["amount_details"], counts)
     return rows
 
 
@@ -607,18 +623,18 @@ def _str_or_none(v: object) -> str | None:
     return v if isinstance(v, str) and v else None
 
 
-def _value(q: Question, amounts: list[dict], counts: list[dict]) -> tuple[float | None, str | None]:
-    """The figure a most/least question ranks by: the largest of the row's, none when the row
-    has only an order of magnitude ("hàng nghìn lượt" is not 1.000 to rank by)."""
+def _value(q: Question, amounts: list[dict], counts: list[dict]) -> tuple[float | None, str | None, dict | None]:
+    """The figure a most/least question ranks by — the largest of the place's, none when it has
+    only an order of magnitude ("hàng nghìn lượt" is not 1.000 to rank by) — and that figure."""
     amounts = [a for a in amounts if a.get("qualifier") != "order_of"]
     counts = [c for c in counts if c.get("qualifier") != "order_of"]
     if q.money and amounts:
-        best = max(amounts, key=lambda a: a["vnd"])
-        return float(best["vnd"]), best["display"]
+        best = max(amounts, key=lambda a: (a["vnd"], -a["start"]))
+        return float(best["vnd"]), best["display"], best
     if counts:
-        best = max(counts, key=lambda c: c["value"])
-        return float(best["value"]), best["display"]
-    return None, None
+        best = max(counts, key=lambda c: (c["value"], -c["start"]))
+        return float(best["value"]), best["display"], best
+    return None, None, None
 
 
 def _answer_span(idx: Index, q: Question, d: str, s: int, e: int, amounts: list[dict]) -> tuple[int, int]:

@@ -86,6 +86,7 @@ class Question:
     years: tuple[int, int] | None = None
     names: list[str] = field(default_factory=list)       # quoted names, as written
     percent: bool = False                                 # asks for a share ("bao nhiêu phần trăm")
+    below_province: bool = False                          # asks for districts, communes or wards, not provinces
     topic: str = ""
     terms: set[str] = field(default_factory=set)          # folded content words of the topic (Vietnamese)
     concepts: list = field(default_factory=list)          # what evidence must speak of (set by answers)
@@ -215,6 +216,11 @@ _ASKING_PLACE = re.compile(
     r"|\bo dau\b|\bnoi nao\b")
 
 
+# "huyện nào", "which communes": a province-level report answers neither
+_ASKING_BELOW_PROVINCE = re.compile(
+    r"\b(?:huyen|quan|thi xa|xa|phuong|thi tran) nao\b"
+    r"|\b(?:which|what) (?:of the )?(?:district|districts|commune|communes|ward|wards|town|towns)\b")
+
 _LEVEL_BEFORE = re.compile(r"\b(?:" + "|".join(map(re.escape, _LEVEL_WORDS_FOLDED)) +
                            r"|huyen uy|tinh uy|thanh uy|quan uy|thi uy|dang uy|tp\.?|district of|province of)"
                            r"\s*$")
@@ -277,6 +283,7 @@ def parse(question: str, places: PlaceIndex | None = None) -> Question:
 
     removed: list[tuple[int, int]] = []
     q.names = [m.group(1).strip() for m in _QUOTED.finditer(text)]
+    q.below_province = bool(_ASKING_BELOW_PROVINCE.search(folded))
     q.percent = bool(re.search(r"%|\b(?:percent|percentage|share|rate|ty le|phan tram)\b", folded))
     m = _DIRECTIVE.search(folded)
     if m:

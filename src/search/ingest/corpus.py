@@ -24,8 +24,8 @@ from .clean import CleanArticle, clean_html, clean_text, parse_date
 from .metadata import LOCALITY_LEVELS, META_KEYS, extract_metadata, find_directives, resolve_new_units
 
 __all__ = ["Article", "ARTICLE_SUFFIXES", "METADATA_FILE", "CSV_COLUMNS", "load_corpus",
-           "read_article", "read_overrides", "article_text", "ingest_files", "slugify",
-           "corpus_fingerprint", "article_files"]
+           "read_article", "load_article", "read_overrides", "article_text", "ingest_files", "slugify",
+           "corpus_fingerprint", "article_files", "article_paths"]
 
 ARTICLE_SUFFIXES = (".txt", ".html", ".htm")
 METADATA_FILE = "metadata.csv"
@@ -130,6 +130,12 @@ def article_files(corpus_dir: str | os.PathLike) -> list[Path]:
     return sorted(p for p in corpus_dir.iterdir()
                   if p.is_file() and not p.name.startswith(".")
                   and p.suffix.lower() in ARTICLE_SUFFIXES)
+
+
+def article_paths(corpus_dir: str | os.PathLike) -> dict[str, Path]:
+    """{doc_id: article file} of a corpus folder, sorted by file name; CorpusError on a doc_id
+    used by two files."""
+    return _doc_ids(article_files(corpus_dir))
 
 
 def _doc_ids(files: list[Path]) -> dict[str, Path]:
@@ -268,9 +274,15 @@ def load_corpus(corpus_dir: str | os.PathLike) -> list[Article]:
     corpus_dir = Path(corpus_dir)
     ids = _doc_ids(article_files(corpus_dir))
     overrides = read_overrides(corpus_dir / METADATA_FILE, set(ids))
-    articles = [_make_article(doc_id, path, read_article(path), overrides.get(doc_id))
-                for doc_id, path in ids.items()]
+    articles = [load_article(path, overrides.get(doc_id)) for doc_id, path in ids.items()]
     return sorted(articles, key=lambda a: a.doc_id)
+
+
+def load_article(path: str | os.PathLike, row: dict | None = None) -> Article:
+    """One article file cleaned, with its metadata and its ``metadata.csv`` corrections ``row``
+    (as :func:`read_overrides` gives them); its doc_id is the file's stem."""
+    path = Path(path)
+    return _make_article(path.stem, path, read_article(path), row)
 
 
 def corpus_fingerprint(corpus_dir: str | os.PathLike) -> str:

@@ -1,4 +1,4 @@
-"""Text embedders behind one interface, and a SQLite cache of passage embeddings.
+"""Text embedders behind one interface, and a SQLite cache of their embeddings.
 
 Backends:
 
@@ -10,7 +10,8 @@ Backends:
 * ``FakeEmbedder``: deterministic hashing of character n-grams, for fast tests of other modules.
 
 ``get_embedder(spec)`` turns a name from the command line into one of them. ``embed_with_cache``
-embeds only the passages an ``EmbeddingCache`` does not hold yet.
+and ``embed_missing`` embed only the texts an ``EmbeddingCache`` does not hold yet, per role
+(passage or query: the same text gives another vector in each).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import sys
 import warnings
 import zlib
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +38,11 @@ __all__ = [
     "FakeEmbedder",
     "get_embedder",
     "EmbeddingCache",
+    "CachedEmbedder",
     "embed_with_cache",
+    "embed_missing",
+    "cache_key",
+    "ROLES",
     "text_hash",
 ]
 
@@ -359,15 +364,29 @@ def get_embedder(spec: str | None = None) -> Embedder:
 
 
 def text_hash(text: str) -> str:
-    """Cache key of a passage: hex sha256 of its UTF-8 bytes."""
+    """Cache key of a text: hex sha256 of its UTF-8 bytes."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class EmbeddingCache:
-    """Passage embeddings in one SQLite file, keyed by (embedder id, sha256 of the text).
+#: the two ways a text is embedded: as a passage (indexed) or as a query (compared with passages)
+ROLES = ("passage", "query")
 
-    Vectors are raw little-endian float32 BLOBs (no pickle). A cache file that is not a readable
-    database is deleted with a :class:`CacheWarning` and started afresh: it only ever saves time.
+
+def cache_key(embedder_id: str, role: str = "passage") -> str:
+    """What the cache files vectors under: the embedder id for passages (so caches written before
+    roles existed stay valid), ``<id>#query`` for query embeddings of the same model."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {ROLES}, not {role!r}")
+    return embedder_id if role == "passage" else f"{embedder_id}#{role}"
+
+
+class EmbeddingCache:
+    """Embeddings in one SQLite file, keyed by (embedder id and role, sha256 of the text).
+
+    The ``embedder_id`` column holds :func:`cache_key` (the embedder id, plus ``#query`` for query
+    embeddings). Vectors are raw little-endian float32 BLOBs (no pickle). A cache file that is not a
+    readable database is deleted with a :class:`CacheWarning` and started afresh: it only ever saves
+    time.
     """
 
     _SCHEMA = """
@@ -379,6 +398,7 @@ class EmbeddingCache:
             PRIMARY KEY (embedder_id, text_hash)
         ) WITHOUT ROWID
     """
+    _CHUNK = 500  # hashes per SELECT: under SQLite's bound-parameter limit
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
@@ -403,17 +423,30 @@ class EmbeddingCache:
         return con
 
     def get_many(self, embedder_id: str, hashes: Sequence[str], dim: int) -> dict[str, np.ndarray]:
-        """Cached vectors among ``hashes`` (rows of another dimension are ignored)."""
+        """Cached vectors among ``hashes`` under key ``embedder_id`` (rows of another dimension are
+        ignored)."""
         found: dict[str, np.ndarray] = {}
         hashes = list(hashes)
-        for i in range(0, len(hashes), 500):  # stay under SQLite's bound-parameter limit
-            part = hashes[i:i + 500]
+        for i in range(0, len(hashes), self._CHUNK):
+            part = hashes[i:i + self._CHUNK]
             rows = self._con.execute(
                 f"SELECT text_hash, dim, vector FROM embeddings WHERE embedder_id = ? "
                 f"AND text_hash IN ({','.join('?' * len(part))})", [embedder_id, *part])
             for h, d, blob in rows:
                 if d == dim and len(blob) == 4 * dim:
                     found[h] = np.frombuffer(blob, dtype="<f4")
+        return found
+
+    def has_many(self, embedder_id: str, hashes: Sequence[str], dim: int) -> set[str]:
+        """Which of ``hashes`` the cache holds under ``embedder_id`` (without reading the vectors)."""
+        found: set[str] = set()
+        hashes = list(hashes)
+        for i in range(0, len(hashes), self._CHUNK):
+            part = hashes[i:i + self._CHUNK]
+            rows = self._con.execute(
+                f"SELECT text_hash FROM embeddings WHERE embedder_id = ? AND dim = ? "
+                f"AND text_hash IN ({','.join('?' * len(part))})", [embedder_id, dim, *part])
+            found.update(h for (h,) in rows)
         return found
 
     def put_many(self, embedder_id: str, items: Sequence[tuple[str, np.ndarray]]) -> None:
@@ -438,10 +471,45 @@ class EmbeddingCache:
         self.close()
 
 
+def _embed_role(embedder: Embedder, role: str, texts: list[str]) -> np.ndarray:
+    vecs = (embedder.embed_queries if role == "query" else embedder.embed_passages)(texts)
+    if vecs.shape != (len(texts), embedder.dim):
+        raise EmbedderError(f"{embedder.id} returned vectors of shape {vecs.shape}, "
+                            f"expected {(len(texts), embedder.dim)}")
+    return vecs
+
+
+def embed_missing(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache, *,
+                  role: str = "passage", batch_size: int | None = None,
+                  on_batch: Callable[[int], None] | None = None) -> int:
+    """Embed the distinct ``texts`` the cache does not hold yet (for ``role``) and store them;
+    returns how many were embedded.
+
+    Batches of ``batch_size`` (default: the embedder's), longest texts first so that a batch's
+    texts take similar time on the engine's threads; each batch is written to the cache at once, so
+    an interrupted build keeps what it computed. ``on_batch(n)`` is called after each batch.
+    """
+    texts = _check_texts(texts)
+    key = cache_key(embedder.id, role)
+    by_hash: dict[str, str] = {}
+    for t in texts:
+        by_hash.setdefault(text_hash(t), t)
+    held = cache.has_many(key, list(by_hash), embedder.dim)
+    todo = sorted((h for h in by_hash if h not in held), key=lambda h: (-len(by_hash[h]), h))
+    batch = batch_size or embedder.batch_size
+    for start in range(0, len(todo), batch):
+        part = todo[start:start + batch]
+        vecs = _embed_role(embedder, role, [by_hash[h] for h in part])
+        cache.put_many(key, list(zip(part, vecs)))
+        if on_batch is not None:
+            on_batch(len(part))
+    return len(todo)
+
+
 def embed_with_cache(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache | None,
-                     *, progress: bool = False, batch_size: int | None = None
+                     *, role: str = "passage", progress: bool = False, batch_size: int | None = None
                      ) -> tuple[np.ndarray, int]:
-    """Passage vectors of ``texts`` (in order) and how many distinct texts had to be embedded.
+    """Vectors of ``texts`` (in order) for ``role`` and how many distinct texts had to be embedded.
 
     Texts already in ``cache`` are not embedded again; new ones are embedded in batches (longest
     first, so a batch's texts take similar time on the engine's threads) and written to the cache
@@ -451,29 +519,27 @@ def embed_with_cache(embedder: Embedder, texts: Sequence[str], cache: EmbeddingC
     out = np.empty((len(texts), embedder.dim), np.float32)
     if not texts:
         return out, 0
+    key = cache_key(embedder.id, role)
     hashes = [text_hash(t) for t in texts]
     first: dict[str, int] = {}
     for i, h in enumerate(hashes):
         first.setdefault(h, i)
-    known = cache.get_many(embedder.id, list(first), embedder.dim) if cache is not None else {}
+    known = cache.get_many(key, list(first), embedder.dim) if cache is not None else {}
     todo = sorted((i for h, i in first.items() if h not in known), key=lambda i: -len(texts[i]))
     batch = batch_size or embedder.batch_size
     bar = None
     if progress and len(todo) > 2 * batch:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(todo), unit="chunk", desc="embedding", file=sys.stderr, leave=False)
+        bar = tqdm(total=len(todo), unit="text", desc="embedding", file=sys.stderr, leave=False)
     try:
         for start in range(0, len(todo), batch):
             idx = todo[start:start + batch]
-            vecs = embedder.embed_passages([texts[i] for i in idx])
-            if vecs.shape != (len(idx), embedder.dim):
-                raise EmbedderError(f"{embedder.id} returned vectors of shape {vecs.shape}, "
-                                    f"expected {(len(idx), embedder.dim)}")
+            vecs = _embed_role(embedder, role, [texts[i] for i in idx])
             for i, v in zip(idx, vecs):
                 known[hashes[i]] = v
             if cache is not None:
-                cache.put_many(embedder.id, [(hashes[i], v) for i, v in zip(idx, vecs)])
+                cache.put_many(key, [(hashes[i], v) for i, v in zip(idx, vecs)])
             if bar is not None:
                 bar.update(len(idx))
     finally:
@@ -482,3 +548,75 @@ def embed_with_cache(embedder: Embedder, texts: Sequence[str], cache: EmbeddingC
     for i, h in enumerate(hashes):
         out[i] = known[h]
     return out, len(todo)
+
+
+class CachedEmbedder:
+    """An embedder seen through an :class:`EmbeddingCache`: each distinct text is embedded once per
+    role, whoever asks for it (the index build's chunks, sentences, figure contexts, precedents,
+    purpose descriptions …).
+
+    ``embed(role, texts)`` fills the cache in batches (one pass, for a progress bar);
+    ``vectors(role, texts)`` reads them back in order, embedding whatever is still missing.
+    ``embed_passages``/``embed_queries`` make it usable wherever an embedder's methods are.
+    ``n_embedded`` counts the texts actually sent to the model.
+    """
+
+    _SLICE = 10_000  # distinct texts read from the cache at a time
+
+    def __init__(self, embedder: Embedder, cache: EmbeddingCache):
+        self.embedder = embedder
+        self.cache = cache
+        self.n_embedded = 0
+
+    @property
+    def dim(self) -> int:
+        return self.embedder.dim
+
+    def missing(self, role: str, texts: Sequence[str]) -> list[str]:
+        """Distinct ``texts`` the cache does not hold for ``role``, in first-seen order."""
+        by_hash = {text_hash(t): t for t in _check_texts(texts)}
+        held = self.cache.has_many(cache_key(self.embedder.id, role), list(by_hash), self.dim)
+        return [t for h, t in by_hash.items() if h not in held]
+
+    def embed(self, role: str, texts: Sequence[str], *,
+              on_batch: Callable[[int], None] | None = None) -> int:
+        """Make sure the cache holds ``texts`` for ``role``; how many had to be embedded."""
+        n = embed_missing(self.embedder, texts, self.cache, role=role, on_batch=on_batch)
+        self.n_embedded += n
+        return n
+
+    def vectors(self, role: str, texts: Sequence[str]) -> np.ndarray:
+        """(len(texts), dim) float32 vectors of ``texts`` for ``role``, in order."""
+        texts = _check_texts(texts)
+        hashes = [text_hash(t) for t in texts]
+        slot: dict[str, int] = {}
+        inverse = np.fromiter((slot.setdefault(h, len(slot)) for h in hashes), dtype=np.int64,
+                              count=len(hashes))
+        distinct = list(slot)
+        matrix = np.empty((len(distinct), self.dim), np.float32)
+        key = cache_key(self.embedder.id, role)
+        absent: list[int] = []
+        for start in range(0, len(distinct), self._SLICE):
+            part = distinct[start:start + self._SLICE]
+            found = self.cache.get_many(key, part, self.dim)
+            for j, h in enumerate(part, start):
+                v = found.get(h)
+                if v is None:
+                    absent.append(j)
+                else:
+                    matrix[j] = v
+        if absent:
+            first = {h: i for i, h in reversed(list(enumerate(hashes)))}
+            self.embed(role, [texts[first[distinct[j]]] for j in absent])
+            found = self.cache.get_many(key, [distinct[j] for j in absent], self.dim)
+            for j in absent:
+                matrix[j] = found[distinct[j]]
+        if len(distinct) == len(texts):
+            return matrix
+        return matrix[inverse]
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.vectors("passage", texts)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.vectors("query", texts)

@@ -145,6 +145,22 @@ def test_removed_and_edited_articles(corpus, tmp_path):
     assert _dump(tmp_path / "index") == _dump(tmp_path / "full")
 
 
+def test_reused_vectors_come_from_the_previous_index_or_else_the_cache(corpus, tmp_path):
+    emb = Recording()
+    build_index(corpus, tmp_path / "index", emb)
+    build_index(corpus, tmp_path / "full", Recording())
+    # vectors of unchanged articles are taken from the previous matrices; when one is unusable,
+    # from the cache: either way the index is the same
+    (tmp_path / "index" / "sentences.npy").write_bytes(b"not a matrix")
+    (tmp_path / "index" / "embeddings.sqlite").unlink()  # and without a cache: embedded again
+    extra = corpus / "004_91bb1a689af458d2.txt"
+    extra.write_text(extra.read_text(encoding="utf-8") + "\nMột câu mới.\n", encoding="utf-8")
+    build_index(corpus, tmp_path / "full", Recording())
+    report = build_index(corpus, tmp_path / "index", emb)
+    assert report.n_reused == 4
+    assert _dump(tmp_path / "index") == _dump(tmp_path / "full")
+
+
 def test_another_pipeline_reuses_nothing(corpus, tmp_path, monkeypatch):
     build_index(corpus, tmp_path / "index", Recording())
     import search.indexing.layout as L

@@ -322,3 +322,25 @@ def test_sentence_transformer_from_local_folder(minilm_path, tmp_path):
     # an explicit override wins
     st3 = SentenceTransformerEmbedder(str(minilm_path), prompts=("q: ", ""))
     assert st3.query_prompt == "q: "
+
+
+def test_a_cache_in_the_older_layout_is_converted_and_keeps_its_vectors(tmp_path):
+    path = tmp_path / "old.sqlite"
+    emb = FakeEmbedder()
+    vecs = emb.embed_passages(TEXTS[:3])
+    con = sqlite3.connect(path)  # the layout of caches written before roles (WITHOUT ROWID)
+    con.execute("CREATE TABLE embeddings (embedder_id TEXT NOT NULL, text_hash TEXT NOT NULL, "
+                "dim INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (embedder_id, text_hash)) WITHOUT ROWID")
+    con.executemany("INSERT INTO embeddings VALUES (?, ?, ?, ?)",
+                    [(emb.id, text_hash(t), emb.dim, v.astype("<f4").tobytes()) for t, v in zip(TEXTS, vecs)])
+    con.commit()
+    con.close()
+    with EmbeddingCache(path) as cache:
+        again, n = embed_with_cache(emb, TEXTS[:3], cache)
+        assert n == 0 and np.array_equal(again, vecs)  # every vector kept, under the same key
+        _, n = embed_with_cache(emb, TEXTS[:3], cache, role="query")
+        assert n == 3  # queries are another role: embedded once, then cached
+        _, n = embed_with_cache(emb, TEXTS[:3], cache, role="query")
+        assert n == 0
+    sql = sqlite3.connect(path).execute("select sql from sqlite_master where name = 'embeddings'").fetchone()[0]
+    assert "WITHOUT ROWID" not in sql.upper()

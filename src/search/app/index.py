@@ -49,7 +49,8 @@ def open_index(path: str | os.PathLike = "index", *, embedder: str | None = None
                check_stale: bool = True) -> Index:
     """Open the index folder at ``path``.
 
-    ``embedder``: the embedder you expect; an index built with another one is an error.
+    ``embedder``: the embedder you expect (a name, or an ``Embedder`` to query with); an index
+    built with another one is an error.
     ``corpus``: the corpus folder to check freshness against (default: the one it was built from).
     ``strict``: raise :class:`StaleIndexError` when the index is older than the corpus or pipeline;
     otherwise ``idx.stale`` is True and a :class:`StaleIndexWarning` is issued.
@@ -70,9 +71,9 @@ class Index:
         self.manifest = manifest
         self.embedder_spec = manifest["embedder"].get("spec")
         if embedder is not None:
-            from ..retrieval.embedders import get_embedder
+            from ..retrieval.embedders import Embedder, get_embedder
 
-            wanted = get_embedder(embedder)
+            wanted = embedder if isinstance(embedder, Embedder) else get_embedder(embedder)
             if wanted.id != manifest["embedder"]["id"]:
                 raise EmbedderMismatchError(
                     f"{self.path} was built with embedder {manifest['embedder']['id']}, not {wanted.id}; "

@@ -39,6 +39,7 @@ the renames).
 from __future__ import annotations
 
 import bisect
+import gc
 import json
 import os
 import platform
@@ -103,17 +104,17 @@ class BuildReport:
 @dataclass
 class Doc:
     """One article on its way into the index: either reused (``old``: its rows in the previous
-    index, as stored) or recomputed (``article`` and the row dicts the stages fill)."""
+    index, as stored) or recomputed (``article``, and the rows the stages add)."""
 
     doc_id: str
     path: Path
     key: str
     old: dict[str, list[tuple]] | None = None
-    article: Any = None  # ingest.corpus.Article
-    chunks: list[dict] = field(default_factory=list)
-    sentences: list[dict] = field(default_factory=list)
-    figures: list[dict] = field(default_factory=list)
-    precedents: list[dict] = field(default_factory=list)
+    #: rows by table as stored (tuples in TABLES order: a fraction of dicts' memory): ``old``, or the
+    #: new ones as the stages make them (purpose and row numbers filled in later)
+    rows: dict[str, list[tuple]] = field(default_factory=dict)
+    article: Any = None  # ingest.corpus.Article, until the purposes stage
+    spans: Any = None  # _ChunkOf: the chunk of an offset
     figure_prep: Any = None  # extract.purpose.Prepared
     sentence_prep: Any = None
 
@@ -132,6 +133,7 @@ class BuildState:
     fingerprint: str
     force: bool
     embeddings: Any  # retrieval.embedders.CachedEmbedder
+    previous: PreviousIndex = field(default_factory=PreviousIndex.empty)
     classifier: Any = None  # extract.purpose.PurposeClassifier
     docs: list[Doc] = field(default_factory=list)
     #: texts stages before ``embed`` need embedded, by role ("passage", "query")
@@ -171,12 +173,14 @@ def _load(st: BuildState, p: StageProgress) -> None:
     overrides = read_overrides(st.corpus_dir / METADATA_FILE, set(paths))
     keys = {d: input_key(path, path.read_bytes(), overrides.get(d)) for d, path in paths.items()}
     pipeline = L.pipeline_key(st.embedder.id, st.settings, st.vector_kind)
-    previous = (PreviousIndex.empty() if st.force
-                else PreviousIndex.open(st.index_dir, pipeline, keys))
+    if not st.force:
+        st.previous = PreviousIndex.open(st.index_dir, pipeline, keys)
     p.set_total(len(paths))
     for doc_id in sorted(paths):
-        doc = Doc(doc_id, paths[doc_id], keys[doc_id], old=previous.rows(doc_id))
-        if doc.old is None:
+        doc = Doc(doc_id, paths[doc_id], keys[doc_id], old=st.previous.rows(doc_id))
+        if doc.old is not None:
+            doc.rows = doc.old
+        else:
             doc.article = load_article(paths[doc_id], overrides.get(doc_id))
         st.docs.append(doc)
         p.update(1)
@@ -198,29 +202,34 @@ def _chunk(st: BuildState, p: StageProgress) -> None:
         else:
             art = doc.article
             title = art.meta.get("title") or ""
-            for c in chunk_text(art.doc_id, art.text, st.embedder.count_tokens, st.settings):
-                doc.chunks.append({"chunk_id": c.chunk_id, "doc_id": c.doc_id, "ordinal": c.ordinal,
-                                   "start": c.start, "end": c.end, "n_tokens": c.n_tokens,
-                                   "text": c.text})
-            pairs = [(c["text"], c["start"]) for c in doc.chunks]
-        for text, start in pairs:
-            st.chunk_texts.append(text)
-            st.chunk_inputs.append(_embed_input(title, text, start))
+            chunks = chunk_text(art.doc_id, art.text, st.embedder.count_tokens, st.settings)
+            doc.spans = _ChunkOf([(c.start, c.end, c.chunk_id) for c in chunks])
+            doc.rows = {"articles": [_article_row(art, len(chunks))],
+                        "chunks": [encode_row("chunks", {
+                            "chunk_id": c.chunk_id, "doc_id": c.doc_id, "ordinal": c.ordinal,
+                            "start": c.start, "end": c.end, "n_tokens": c.n_tokens, "text": c.text})
+                            for c in chunks],
+                        "sentences": [], "figures": [], "precedents": []}
+            pairs = [(c.text, c.start) for c in chunks]
+        inputs = [_embed_input(title, text, start) for text, start in pairs]
+        st.chunk_texts += [text for text, _ in pairs]
+        st.chunk_inputs += inputs
+        if doc.old is None:  # a reused article's vectors are in the previous index
+            st.requests["passage"] += inputs
         p.update(1)
-    st.requests["passage"] += st.chunk_inputs
 
 
 class _ChunkOf:
     """The chunk a character offset of an article falls in (bisect over the chunks' starts)."""
 
-    def __init__(self, chunks: list[dict]):
-        self._starts = [c["start"] for c in chunks]
-        self._chunks = chunks
+    def __init__(self, spans: list[tuple[int, int, str]]):
+        self._starts = [s for s, _, _ in spans]
+        self._spans = spans
 
     def __call__(self, pos: int) -> str | None:
         i = bisect.bisect_right(self._starts, pos) - 1
-        if i >= 0 and pos < self._chunks[i]["end"]:
-            return self._chunks[i]["chunk_id"]
+        if i >= 0 and pos < self._spans[i][1]:
+            return self._spans[i][2]
         return None
 
 
@@ -240,14 +249,14 @@ def _figures(st: BuildState, p: StageProgress) -> None:
     fresh = st.fresh()
     p.set_total(len(fresh))
     for doc in fresh:
-        art, chunk_of = doc.article, _ChunkOf(doc.chunks)
+        art, chunk_of, rows = doc.article, doc.spans, doc.rows
         scan = scan_figures(art.text)
         doc.figure_prep = classifier.prepare(scan.contexts)
         st.requests["query"] += classifier.query_texts(doc.figure_prep)
         # purposes are decided once everything is embedded (stage "purposes")
         for i, f in enumerate(scan.figures([""] * len(scan.contexts))):
             money = f.kind in ("money", "rate")
-            doc.figures.append({
+            rows["figures"].append(encode_row("figures", {
                 "figure_id": f"{art.doc_id}/f{i:03d}", "doc_id": art.doc_id,
                 "chunk_id": chunk_of(f.start),
                 "locality": art.meta.get("locality"), "province": art.meta.get("province"),
@@ -260,7 +269,7 @@ def _figures(st: BuildState, p: StageProgress) -> None:
                 "expression": art.text[f.start:f.end], "start": f.start, "end": f.end,
                 "sentence": art.text[f.sentence_start:f.sentence_end],
                 "sentence_start": f.sentence_start, "sentence_end": f.sentence_end,
-            })
+            }))
         p.update(1)
 
 
@@ -269,52 +278,48 @@ def _sentences(st: BuildState, p: StageProgress) -> None:
     from ..extract.purpose import Context
 
     classifier = _classifier(st)
-    p.set_total(len(st.docs))
-    s_text = _column("sentences", "text")
-    for doc in st.docs:
-        if doc.old is not None:
-            st.requests["passage"] += [r[s_text] for r in doc.old["sentences"]]
-        else:
-            art, chunk_of = doc.article, _ChunkOf(doc.chunks)
-            for i, (s, e) in enumerate(sentence_spans(art.text)):
-                doc.sentences.append({"sentence_id": f"{art.doc_id}/s{i:03d}", "doc_id": art.doc_id,
-                                      "chunk_id": chunk_of(s), "start": s, "end": e,
-                                      "purpose": None, "text": art.text[s:e]})
-            texts = [r["text"] for r in doc.sentences]
-            # sentence topics, so that `ask` can tell on-topic evidence without embedding at query time
-            doc.sentence_prep = classifier.prepare([Context(t) for t in texts])
-            st.requests["query"] += classifier.query_texts(doc.sentence_prep)
-            st.requests["passage"] += texts
+    fresh = st.fresh()
+    p.set_total(len(fresh))
+    for doc in fresh:
+        art, chunk_of = doc.article, doc.spans
+        texts = []
+        for i, (s, e) in enumerate(sentence_spans(art.text)):
+            texts.append(art.text[s:e])
+            doc.rows["sentences"].append(encode_row("sentences", {
+                "sentence_id": f"{art.doc_id}/s{i:03d}", "doc_id": art.doc_id,
+                "chunk_id": chunk_of(s), "start": s, "end": e, "purpose": None, "text": texts[-1]}))
+        # sentence topics, so that `ask` can tell on-topic evidence without embedding at query time
+        doc.sentence_prep = classifier.prepare([Context(t) for t in texts])
+        st.requests["query"] += classifier.query_texts(doc.sentence_prep)
+        st.requests["passage"] += texts
         p.update(1)
 
 
 def _precedents(st: BuildState, p: StageProgress) -> None:
     from ..extract.precedents import extract_precedents, precedent_text
 
-    p.set_total(len(st.docs))
-    p_text = _column("precedents", "text")
-    for doc in st.docs:
-        if doc.old is not None:
-            st.requests["passage"] += [r[p_text] for r in doc.old["precedents"]]
-            p.update(1)
-            continue
-        art, chunk_of = doc.article, _ChunkOf(doc.chunks)
-        figures = [f for f in doc.figures if f["kind"] != "duration"]
+    fresh = st.fresh()
+    p.set_total(len(fresh))
+    kind, start, end, expression = (_column("figures", c) for c in ("kind", "start", "end", "expression"))
+    for doc in fresh:
+        art, chunk_of = doc.article, doc.spans
+        figures = [f for f in doc.rows["figures"] if f[kind] != "duration"]
         for i, pr in enumerate(extract_precedents(art.text)):
             # a figure belongs to an initiative when it sits in the same ";" clause, not merely the
             # same sentence (one sentence often lists several initiatives with their own costs)
             cs, ce = clause_at(art.text, pr.sentence_start, pr.sentence_end, pr.start)
-            doc.precedents.append({
+            text = precedent_text(pr)
+            doc.rows["precedents"].append(encode_row("precedents", {
                 "precedent_id": f"{art.doc_id}/p{i:03d}", "doc_id": art.doc_id,
                 "chunk_id": chunk_of(pr.start),
                 "name": pr.name, "kind": pr.kind, "actor": pr.actor, "sublocality": pr.sublocality,
                 "locality": art.meta.get("locality"), "province": art.meta.get("province"),
                 "period": art.meta.get("period"),
-                "figures": [f["expression"] for f in figures if f["start"] >= cs and f["end"] <= ce],
-                "text": precedent_text(pr), "start": pr.start, "end": pr.end,
+                "figures": [f[expression] for f in figures if f[start] >= cs and f[end] <= ce],
+                "text": text, "start": pr.start, "end": pr.end,
                 "quoted": int(bool(pr.quoted)), "confidence": float(pr.confidence),
-            })
-        st.requests["passage"] += [r["text"] for r in doc.precedents]
+            }))
+            st.requests["passage"].append(text)
         p.update(1)
 
 
@@ -326,28 +331,48 @@ def _embed(st: BuildState, p: StageProgress) -> None:
     for role, texts in todo.items():
         emb.embed(role, texts, on_batch=p.update)
     st.counts["texts"] = sum(len(set(texts)) for texts in st.requests.values())
+    st.requests = {role: [] for role in st.requests}
 
 
 def _purposes(st: BuildState, p: StageProgress) -> None:
+    from ..extract.purpose import Prepared
+
     classifier = _classifier(st)
     fresh = st.fresh()
     p.set_total(len(fresh))
-    for doc in fresh:
-        for row, purpose in zip(doc.figures, classifier.decide(doc.figure_prep)):
-            row["purpose"] = purpose
-        for row, purpose in zip(doc.sentences, classifier.decide(doc.sentence_prep)):
-            row["purpose"] = purpose
-        p.update(1)
+    at = {t: _column(t, "purpose") for t in ("figures", "sentences")}
+    for start in range(0, len(fresh), _GROUP):
+        # a group of articles at once: their query vectors read from the cache in one go, and
+        # one similarity matrix (a purpose depends on its own context only)
+        group = fresh[start:start + _GROUP]
+        preps = [prep for d in group for prep in (d.figure_prep, d.sentence_prep)]
+        joined = Prepared([s for prep in preps for s in prep.lexical],
+                          [w for prep in preps for w in prep.windows])
+        st.embeddings.hold("query", classifier.query_texts(joined))
+        purposes = iter(classifier.decide(joined))
+        for doc in group:
+            for t in ("figures", "sentences"):
+                i = at[t]
+                doc.rows[t] = [r[:i] + (next(purposes),) + r[i + 1:] for r in doc.rows[t]]
+            doc.article = doc.spans = doc.figure_prep = doc.sentence_prep = None  # done with them
+        assert next(purposes, None) is None
+        p.update(len(group))
+    st.embeddings.release("query")
+
+
+#: articles whose query vectors the purposes stage holds in memory at a time
+_GROUP = 200
 
 
 def _vectors(st: BuildState, p: StageProgress) -> None:
     from ..retrieval.vectors import VectorIndex
 
     p.set_total(len(st.chunk_inputs))
-    vindex = VectorIndex.build(st.embeddings.vectors("passage", st.chunk_inputs), kind=st.vector_kind)
+    vindex = VectorIndex.build(_passage_matrix(st, "chunks", st.chunk_inputs), kind=st.vector_kind)
     vindex.save(st.out / L.VECTORS)
     st.vector_kind_built = vindex.kind
     p.update(len(st.chunk_inputs))
+    st.chunk_inputs = []
 
 
 def _lexical(st: BuildState, p: StageProgress) -> None:
@@ -356,17 +381,46 @@ def _lexical(st: BuildState, p: StageProgress) -> None:
     p.set_total(len(st.chunk_texts))
     LexicalIndex.build(st.chunk_texts, **L.LEXICAL_PARAMS).save(st.out / L.LEXICAL)
     p.update(len(st.chunk_texts))
+    st.chunk_texts = []
+
+
+def _passage_matrix(st: BuildState, table: str, texts: list[str]) -> np.ndarray:
+    """Passage vectors of ``texts``, the rows of ``table`` in index order: a reused article's from
+    the previous index's matrix (the same vectors, without reading the cache), the others' from the
+    cache."""
+    previous = st.previous.matrix(table) if len(st.previous) else None
+    if previous is None:
+        return st.embeddings.vectors("passage", texts)
+    at = _column(table, "row")
+    old_rows: list[int] = []
+    old_pos: list[int] = []
+    new_pos: list[int] = []
+    pos = 0
+    for doc in st.docs:
+        n = len(doc.rows[table])
+        if doc.old is not None:
+            old_rows += [r[at] for r in doc.old[table]]
+            old_pos += range(pos, pos + n)
+        else:
+            new_pos += range(pos, pos + n)
+        pos += n
+    assert pos == len(texts), (table, pos, len(texts))
+    out = np.empty((len(texts), st.embedder.dim), np.float32)
+    if old_pos:
+        out[old_pos] = previous[np.asarray(old_rows, dtype=np.int64)]
+    if new_pos:
+        out[new_pos] = st.embeddings.vectors("passage", [texts[i] for i in new_pos])
+    return out
 
 
 def _save_matrix(path: Path, vectors, dim: int) -> None:
     np.save(path, np.asarray(vectors, dtype=np.float32).reshape(-1, dim), allow_pickle=False)
 
 
-def _article_row(doc: Doc) -> tuple:
-    art = doc.article
+def _article_row(art, n_chunks: int) -> tuple:
     row: dict[str, Any] = {c: art.meta.get(c) for c, _ in TABLES["articles"]}
     row.update(doc_id=art.doc_id, path=str(art.path), text=art.text, n_chars=len(art.text),
-               n_chunks=len(doc.chunks))
+               n_chunks=n_chunks)
     row["directives"] = list(art.meta.get("directives") or [])
     row["flags"] = list(art.meta.get("flags") or [])
     return encode_row("articles", row)
@@ -379,15 +433,10 @@ def _table_rows(st: BuildState) -> dict[str, list[tuple]]:
     a_path = _column("articles", "path")
     numbered = {t: _column(t, "row") for t in TABLES if "row" in dict(TABLES[t])}
     for doc in st.docs:
-        if doc.old is not None:
-            art = doc.old["articles"][0]
-            tables["articles"].append(art[:a_path] + (str(doc.path),) + art[a_path + 1:])
-            for t in ("chunks", "sentences", "figures", "precedents"):
-                tables[t] += doc.old[t]
-        else:
-            tables["articles"].append(_article_row(doc))
-            for t in ("chunks", "sentences", "figures", "precedents"):
-                tables[t] += [encode_row(t, r) for r in getattr(doc, t)]
+        art = doc.rows["articles"][0]
+        tables["articles"].append(art[:a_path] + (str(doc.path),) + art[a_path + 1:])
+        for t in ("chunks", "sentences", "figures", "precedents"):
+            tables[t] += doc.rows[t]
     for t, at in numbered.items():
         tables[t] = [r[:at] + (i,) + r[at + 1:] for i, r in enumerate(tables[t])]
     return tables
@@ -398,7 +447,7 @@ def _store(st: BuildState, p: StageProgress) -> None:
     p.set_total(sum(map(len, tables.values())))
     for name, what in (("sentences", L.SENTENCE_VECTORS), ("precedents", L.PRECEDENT_VECTORS)):
         texts = [r[_column(name, "text")] for r in tables[name]]
-        _save_matrix(st.out / what, st.embeddings.vectors("passage", texts), st.embedder.dim)
+        _save_matrix(st.out / what, _passage_matrix(st, name, texts), st.embedder.dim)
     write_rows(st.out / L.STORE, tables)
     st.counts.update({name: len(rows) for name, rows in tables.items()})
     p.update(sum(map(len, tables.values())))
@@ -558,9 +607,17 @@ def build_index(
                                fingerprint=fingerprint, force=force,
                                embeddings=CachedEmbedder(emb, cache), report=report)
             report.timings = progress.timings
-            for stage in STAGES:
-                with progress.stage(stage.name, unit=stage.unit) as p:
-                    stage.run(state, p)
+            gc_was_on = gc.isenabled()
+            # Millions of small long-lived objects (rows, cue scores): the cyclic GC would walk
+            # them all again at every full collection, a cost that grows with the corpus.
+            gc.disable()
+            try:
+                for stage in STAGES:
+                    with progress.stage(stage.name, unit=stage.unit) as p:
+                        stage.run(state, p)
+            finally:
+                if gc_was_on:
+                    gc.enable()
         finally:
             cache.close()
         _carry_cache(cache_path, tmp)

@@ -74,7 +74,8 @@ class StageProgress:
         elapsed = now - self.started
         if self.total:
             share = self.done / self.total
-            left = f", about {format_seconds(elapsed / share - elapsed)} left" if self.done else ""
+            left = (f", about {format_seconds(elapsed / share - elapsed)} left"
+                    if 0 < self.done < self.total else "")
             return (f"{self.name} {self.done}/{self.total} {self.unit} ({share:.0%}), "
                     f"{format_seconds(elapsed)}{left}")
         return f"{self.name} {self.done} {self.unit}, {format_seconds(elapsed)}"

@@ -14,6 +14,8 @@ import hashlib
 import json
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import SearchError
 from . import layout as L
 from .store import TABLES, read_rows
@@ -39,16 +41,41 @@ def write_inputs(folder: Path, pipeline: str, keys: dict[str, str]) -> None:
     (folder / L.INPUTS).write_text(text + "\n", encoding="utf-8")
 
 
-class PreviousIndex:
-    """The rows of the previous index, by article, for those whose input key is unchanged."""
+#: table → the matrix of the previous index holding its rows' passage vectors (by "row")
+_MATRICES = {"chunks": L.VECTORS, "sentences": L.SENTENCE_VECTORS, "precedents": L.PRECEDENT_VECTORS}
 
-    def __init__(self, keys: dict[str, str], rows: dict[str, dict[str, list[tuple]]]):
+
+class PreviousIndex:
+    """The rows of the previous index, by article, for those whose input key is unchanged, and its
+    vector matrices (the passage vectors of those rows, which need not be read from the cache)."""
+
+    def __init__(self, keys: dict[str, str], rows: dict[str, dict[str, list[tuple]]],
+                 folder: Path | None = None, counts: dict[str, int] | None = None):
         self._keys = keys
         self._rows = rows
+        self._folder = folder
+        self._counts = counts or {}
 
     @classmethod
     def empty(cls) -> PreviousIndex:
         return cls({}, {})
+
+    def matrix(self, table: str) -> np.ndarray | None:
+        """The previous index's vectors of ``table`` (indexed by the stored ``row``), or None when
+        they cannot be read or do not match its store."""
+        if self._folder is None or not self._rows:
+            return None
+        try:
+            if table == "chunks":
+                from ..retrieval.vectors import VectorIndex
+
+                vindex = VectorIndex.load(self._folder / _MATRICES[table])
+                m = np.array(vindex.vectors)  # a copy: the view lives only as long as the index
+            else:
+                m = np.load(self._folder / _MATRICES[table], mmap_mode="r", allow_pickle=False)
+        except (OSError, ValueError, SearchError):
+            return None
+        return m if m.ndim == 2 and len(m) == self._counts.get(table) else None
 
     @classmethod
     def open(cls, index_dir: Path, pipeline: str, wanted: dict[str, str]) -> PreviousIndex:
@@ -63,9 +90,12 @@ class PreviousIndex:
             if not keys:
                 return cls.empty()
             rows: dict[str, dict[str, list[tuple]]] = {d: {t: [] for t in ARTICLE_TABLES} for d in keys}
+            counts = {}
             for table in ARTICLE_TABLES:
                 at = [c for c, _ in TABLES[table]].index("doc_id")
-                for r in read_rows(index_dir / L.STORE, table):
+                stored = read_rows(index_dir / L.STORE, table)
+                counts[table] = len(stored)
+                for r in stored:
                     doc = rows.get(r[at])
                     if doc is not None:
                         doc[table].append(r)
@@ -73,7 +103,7 @@ class PreviousIndex:
             return cls.empty()
         # an article the store does not hold after all is simply recomputed
         return cls({d: k for d, k in keys.items() if len(rows[d]["articles"]) == 1},
-                   {d: r for d, r in rows.items() if len(r["articles"]) == 1})
+                   {d: r for d, r in rows.items() if len(r["articles"]) == 1}, index_dir, counts)
 
     def rows(self, doc_id: str) -> dict[str, list[tuple]] | None:
         return self._rows.get(doc_id)

@@ -20,6 +20,7 @@ import hashlib
 import os
 import sqlite3
 import sys
+import time
 import warnings
 import zlib
 from abc import ABC, abstractmethod
@@ -387,17 +388,22 @@ class EmbeddingCache:
     embeddings). Vectors are raw little-endian float32 BLOBs (no pickle). A cache file that is not a
     readable database is deleted with a :class:`CacheWarning` and started afresh: it only ever saves
     time.
+
+    Layout: an ordinary (rowid) table with a unique index on the key. Rows of 1.5 KB are too big for
+    a WITHOUT ROWID table (SQLite advises rows under 1/20 of a page): with one, a cache of 300k
+    vectors took 2.2x the disk, was written 6x and read 2x slower (docs/benchmarks.md). A file in
+    that older layout is converted when opened, keeping every vector.
     """
 
-    _SCHEMA = """
-        CREATE TABLE IF NOT EXISTS embeddings (
+    _SCHEMA = (
+        """CREATE TABLE IF NOT EXISTS embeddings (
             embedder_id TEXT NOT NULL,
             text_hash   TEXT NOT NULL,
             dim         INTEGER NOT NULL,
-            vector      BLOB NOT NULL,
-            PRIMARY KEY (embedder_id, text_hash)
-        ) WITHOUT ROWID
-    """
+            vector      BLOB NOT NULL
+        )""",
+        "CREATE UNIQUE INDEX IF NOT EXISTS embeddings_key ON embeddings (embedder_id, text_hash)",
+    )
     _CHUNK = 500  # hashes per SELECT: under SQLite's bound-parameter limit
 
     def __init__(self, path: str | os.PathLike):
@@ -414,13 +420,31 @@ class EmbeddingCache:
     def _open(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=30)
         try:
-            con.execute(self._SCHEMA)
             con.execute("PRAGMA synchronous=NORMAL")
+            con.execute("PRAGMA cache_size=-65536")  # up to 64 MB of pages: big caches, many writes
+            old = con.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'embeddings'"
+                              ).fetchone()
+            if old and "WITHOUT ROWID" in old[0].upper():
+                self._convert(con)
+            for sql in self._SCHEMA:
+                con.execute(sql)
             con.commit()
         except sqlite3.DatabaseError:
             con.close()
             raise
         return con
+
+    def _convert(self, con: sqlite3.Connection) -> None:
+        """Move the rows of a cache in the older WITHOUT ROWID layout into the current one."""
+        with con:
+            con.execute("ALTER TABLE embeddings RENAME TO embeddings_old")
+            for sql in self._SCHEMA:
+                con.execute(sql)
+            con.execute("INSERT INTO embeddings (embedder_id, text_hash, dim, vector) "
+                        "SELECT embedder_id, text_hash, dim, vector FROM embeddings_old "
+                        "ORDER BY embedder_id, text_hash")
+            con.execute("DROP TABLE embeddings_old")
+        con.execute("VACUUM")  # give the old table's pages back
 
     def get_many(self, embedder_id: str, hashes: Sequence[str], dim: int) -> dict[str, np.ndarray]:
         """Cached vectors among ``hashes`` under key ``embedder_id`` (rows of another dimension are
@@ -449,11 +473,18 @@ class EmbeddingCache:
             found.update(h for (h,) in rows)
         return found
 
-    def put_many(self, embedder_id: str, items: Sequence[tuple[str, np.ndarray]]) -> None:
-        with self._con:  # one transaction per batch: an interrupted build keeps what it computed
-            self._con.executemany(
-                "INSERT OR REPLACE INTO embeddings (embedder_id, text_hash, dim, vector) VALUES (?, ?, ?, ?)",
-                [(embedder_id, h, int(v.shape[0]), np.asarray(v, dtype="<f4").tobytes()) for h, v in items])
+    def put_many(self, embedder_id: str, items: Sequence[tuple[str, np.ndarray]], *,
+                 commit: bool = True) -> None:
+        """Store vectors; ``commit=False`` leaves them in the open transaction until
+        :meth:`commit` (each commit waits for the disk)."""
+        self._con.executemany(
+            "INSERT OR REPLACE INTO embeddings (embedder_id, text_hash, dim, vector) VALUES (?, ?, ?, ?)",
+            [(embedder_id, h, int(v.shape[0]), np.asarray(v, dtype="<f4").tobytes()) for h, v in items])
+        if commit:
+            self._con.commit()
+
+    def commit(self) -> None:
+        self._con.commit()
 
     def count(self, embedder_id: str | None = None) -> int:
         if embedder_id is None:
@@ -471,6 +502,10 @@ class EmbeddingCache:
         self.close()
 
 
+#: seconds between commits of the cache while embedding
+_COMMIT_EVERY = 2.0
+
+
 def _embed_role(embedder: Embedder, role: str, texts: list[str]) -> np.ndarray:
     vecs = (embedder.embed_queries if role == "query" else embedder.embed_passages)(texts)
     if vecs.shape != (len(texts), embedder.dim):
@@ -486,8 +521,9 @@ def embed_missing(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCach
     returns how many were embedded.
 
     Batches of ``batch_size`` (default: the embedder's), longest texts first so that a batch's
-    texts take similar time on the engine's threads; each batch is written to the cache at once, so
-    an interrupted build keeps what it computed. ``on_batch(n)`` is called after each batch.
+    texts take similar time on the engine's threads; the cache is committed every couple of
+    seconds, so an interrupted build keeps what it computed. ``on_batch(n)`` is called after each
+    batch.
     """
     texts = _check_texts(texts)
     key = cache_key(embedder.id, role)
@@ -497,12 +533,19 @@ def embed_missing(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCach
     held = cache.has_many(key, list(by_hash), embedder.dim)
     todo = sorted((h for h in by_hash if h not in held), key=lambda h: (-len(by_hash[h]), h))
     batch = batch_size or embedder.batch_size
-    for start in range(0, len(todo), batch):
-        part = todo[start:start + batch]
-        vecs = _embed_role(embedder, role, [by_hash[h] for h in part])
-        cache.put_many(key, list(zip(part, vecs)))
-        if on_batch is not None:
-            on_batch(len(part))
+    committed = time.monotonic()
+    try:
+        for start in range(0, len(todo), batch):
+            part = todo[start:start + batch]
+            vecs = _embed_role(embedder, role, [by_hash[h] for h in part])
+            cache.put_many(key, list(zip(part, vecs)), commit=False)
+            if time.monotonic() - committed >= _COMMIT_EVERY:
+                cache.commit()
+                committed = time.monotonic()
+            if on_batch is not None:
+                on_batch(len(part))
+    finally:
+        cache.commit()  # what was embedded is kept, even when a later batch fails
     return len(todo)
 
 
@@ -567,6 +610,18 @@ class CachedEmbedder:
         self.embedder = embedder
         self.cache = cache
         self.n_embedded = 0
+        self._held: dict[str, dict[str, np.ndarray]] = {}  # role → {hash: vector}: see hold()
+
+    def hold(self, role: str, texts: Sequence[str]) -> None:
+        """Keep the vectors of ``texts`` in memory (replacing what was held for ``role``), so that
+        many small ``vectors`` calls among them read no database: read a working set at once."""
+        texts = list(dict.fromkeys(_check_texts(texts)))
+        self._held.pop(role, None)
+        matrix = self.vectors(role, texts)
+        self._held[role] = {text_hash(t): v for t, v in zip(texts, matrix)}
+
+    def release(self, role: str) -> None:
+        self._held.pop(role, None)
 
     @property
     def dim(self) -> int:
@@ -595,10 +650,14 @@ class CachedEmbedder:
         distinct = list(slot)
         matrix = np.empty((len(distinct), self.dim), np.float32)
         key = cache_key(self.embedder.id, role)
+        held = self._held.get(role)
         absent: list[int] = []
         for start in range(0, len(distinct), self._SLICE):
             part = distinct[start:start + self._SLICE]
-            found = self.cache.get_many(key, part, self.dim)
+            if held is not None and all(h in held for h in part):
+                found = held
+            else:
+                found = self.cache.get_many(key, part, self.dim)
             for j, h in enumerate(part, start):
                 v = found.get(h)
                 if v is None:

@@ -161,6 +161,19 @@ def test_reused_vectors_come_from_the_previous_index_or_else_the_cache(corpus, t
     assert _dump(tmp_path / "index") == _dump(tmp_path / "full")
 
 
+def test_a_moved_corpus_reuses_every_article_with_its_new_path(corpus, tmp_path):
+    build_index(corpus, tmp_path / "index", Recording())
+    moved = tmp_path / "elsewhere" / "corpus"
+    shutil.copytree(corpus, moved)
+    shutil.copy(FIXTURES / "articles" / "chau_thanh_tay_ninh.txt", moved / "zz_new.txt")
+    report = build_index(moved, tmp_path / "index", Recording())
+    assert report.n_reused == 5 and report.n_articles == 6
+    build_index(moved, tmp_path / "full", Recording())
+    assert _dump(tmp_path / "index") == _dump(tmp_path / "full")
+    con = sqlite3.connect(tmp_path / "index" / "store.sqlite")
+    assert all(str(moved) in path for (path,) in con.execute("select path from articles"))
+
+
 def test_another_pipeline_reuses_nothing(corpus, tmp_path, monkeypatch):
     build_index(corpus, tmp_path / "index", Recording())
     import search.indexing.layout as L

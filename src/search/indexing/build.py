@@ -59,8 +59,8 @@ from ..text.segment import clause_at, sentence_spans
 from . import layout as L
 from .chunking import DEFAULT_CHUNKING, ChunkSettings, chunk_text
 from .progress import Progress, StageProgress, format_seconds
-from .reuse import PreviousIndex, input_key, write_inputs
-from .store import TABLES, encode_row, write_rows
+from .reuse import NUMBERED, PreviousIndex, Span, input_key, write_inputs
+from .store import TABLES, StoreWriter, encode_row
 
 __all__ = ["BuildReport", "BuildState", "Stage", "STAGES", "build_index"]
 
@@ -103,16 +103,19 @@ class BuildReport:
 
 @dataclass
 class Doc:
-    """One article on its way into the index: either reused (``old``: its rows in the previous
-    index, as stored) or recomputed (``article``, and the rows the stages add)."""
+    """One article on its way into the index: either reused (``old``: where its rows are in the
+    previous index) or recomputed (``article``, and the rows the stages add)."""
 
     doc_id: str
     path: Path
     key: str
-    old: dict[str, list[tuple]] | None = None
-    #: rows by table as stored (tuples in TABLES order: a fraction of dicts' memory): ``old``, or the
-    #: new ones as the stages make them (purpose and row numbers filled in later)
+    old: Span | None = None
+    #: new rows by table as stored (tuples in TABLES order: a fraction of dicts' memory), as the
+    #: stages make them (purposes and row numbers filled in later)
     rows: dict[str, list[tuple]] = field(default_factory=dict)
+
+    def count(self, table: str) -> int:
+        return self.old.count(table) if self.old is not None else len(self.rows[table])
     article: Any = None  # ingest.corpus.Article, until the purposes stage
     spans: Any = None  # _ChunkOf: the chunk of an offset
     figure_prep: Any = None  # extract.purpose.Prepared
@@ -177,10 +180,8 @@ def _load(st: BuildState, p: StageProgress) -> None:
         st.previous = PreviousIndex.open(st.index_dir, pipeline, keys)
     p.set_total(len(paths))
     for doc_id in sorted(paths):
-        doc = Doc(doc_id, paths[doc_id], keys[doc_id], old=st.previous.rows(doc_id))
-        if doc.old is not None:
-            doc.rows = doc.old
-        else:
+        doc = Doc(doc_id, paths[doc_id], keys[doc_id], old=st.previous.span(doc_id))
+        if doc.old is None:
             doc.article = load_article(paths[doc_id], overrides.get(doc_id))
         st.docs.append(doc)
         p.update(1)
@@ -193,12 +194,10 @@ def _embed_input(title: str, text: str, start: int) -> str:
 
 def _chunk(st: BuildState, p: StageProgress) -> None:
     p.set_total(len(st.docs))
-    c_text, c_start = _column("chunks", "text"), _column("chunks", "start")
-    a_title = _column("articles", "title")
+    reused = st.previous.chunks() if len(st.previous) else {}
     for doc in st.docs:
         if doc.old is not None:
-            title = doc.old["articles"][0][a_title] or ""
-            pairs = [(r[c_text], r[c_start]) for r in doc.old["chunks"]]
+            title, pairs = reused.pop(doc.doc_id)
         else:
             art = doc.article
             title = art.meta.get("title") or ""
@@ -384,32 +383,32 @@ def _lexical(st: BuildState, p: StageProgress) -> None:
     st.chunk_texts = []
 
 
-def _passage_matrix(st: BuildState, table: str, texts: list[str]) -> np.ndarray:
-    """Passage vectors of ``texts``, the rows of ``table`` in index order: a reused article's from
-    the previous index's matrix (the same vectors, without reading the cache), the others' from the
-    cache."""
+def _passage_matrix(st: BuildState, table: str, inputs: list[str] | None = None) -> np.ndarray:
+    """Passage vectors of the rows of ``table`` in index order (for chunks, of their embedding
+    ``inputs``): a reused article's from the previous index's matrix (the same vectors, without
+    reading the cache), the others' from the cache."""
     previous = st.previous.matrix(table) if len(st.previous) else None
-    if previous is None:
-        return st.embeddings.vectors("passage", texts)
-    at = _column(table, "row")
-    old_rows: list[int] = []
-    old_pos: list[int] = []
+    text = _column(table, "text")
+    out = np.empty((sum(d.count(table) for d in st.docs), st.embedder.dim), np.float32)
     new_pos: list[int] = []
+    new_texts: list[str] = []
     pos = 0
     for doc in st.docs:
-        n = len(doc.rows[table])
-        if doc.old is not None:
-            old_rows += [r[at] for r in doc.old[table]]
-            old_pos += range(pos, pos + n)
+        n = doc.count(table)
+        if doc.old is not None and previous is not None:
+            first = doc.old.first_row[table]
+            out[pos:pos + n] = previous[first:first + n]
         else:
             new_pos += range(pos, pos + n)
+            if inputs is not None:
+                new_texts += inputs[pos:pos + n]
+            elif doc.old is not None:  # the previous matrix is unusable: from the cache
+                new_texts += st.previous.texts(table, doc.doc_id)
+            else:
+                new_texts += [r[text] for r in doc.rows[table]]
         pos += n
-    assert pos == len(texts), (table, pos, len(texts))
-    out = np.empty((len(texts), st.embedder.dim), np.float32)
-    if old_pos:
-        out[old_pos] = previous[np.asarray(old_rows, dtype=np.int64)]
     if new_pos:
-        out[new_pos] = st.embeddings.vectors("passage", [texts[i] for i in new_pos])
+        out[new_pos] = st.embeddings.vectors("passage", new_texts)
     return out
 
 
@@ -426,31 +425,52 @@ def _article_row(art, n_chunks: int) -> tuple:
     return encode_row("articles", row)
 
 
-def _table_rows(st: BuildState) -> dict[str, list[tuple]]:
-    """Every table's rows in index order: reused rows as stored (with the article's path as it is
-    now, and ``row`` renumbered), new rows encoded."""
-    tables: dict[str, list[tuple]] = {name: [] for name in TABLES}
-    a_path = _column("articles", "path")
-    numbered = {t: _column(t, "row") for t in TABLES if "row" in dict(TABLES[t])}
-    for doc in st.docs:
-        art = doc.rows["articles"][0]
-        tables["articles"].append(art[:a_path] + (str(doc.path),) + art[a_path + 1:])
-        for t in ("chunks", "sentences", "figures", "precedents"):
-            tables[t] += doc.rows[t]
-    for t, at in numbered.items():
-        tables[t] = [r[:at] + (i,) + r[at + 1:] for i, r in enumerate(tables[t])]
-    return tables
-
-
 def _store(st: BuildState, p: StageProgress) -> None:
-    tables = _table_rows(st)
-    p.set_total(sum(map(len, tables.values())))
+    """store.sqlite, article by article in index order: new rows as made, a reused article's rows
+    copied from the previous store (runs of consecutive reused articles in one statement), with the
+    ``row`` numbers of the vector matrices renumbered; then the sentence and precedent matrices."""
+    p.set_total(len(st.docs))
+    with StoreWriter(st.out / L.STORE, st.previous.store) as out:
+        for table in TABLES:
+            st.counts[table] = _store_table(st, out, table)
+        # a reused article keeps its rows, but its file may have moved with the corpus
+        out.executemany('UPDATE "articles" SET path = ? WHERE doc_id = ?',
+                        [(str(d.path), d.doc_id) for d in st.docs if d.old is not None])
     for name, what in (("sentences", L.SENTENCE_VECTORS), ("precedents", L.PRECEDENT_VECTORS)):
-        texts = [r[_column(name, "text")] for r in tables[name]]
-        _save_matrix(st.out / what, _passage_matrix(st, name, texts), st.embedder.dim)
-    write_rows(st.out / L.STORE, tables)
-    st.counts.update({name: len(rows) for name, rows in tables.items()})
-    p.update(sum(map(len, tables.values())))
+        _save_matrix(st.out / what, _passage_matrix(st, name), st.embedder.dim)
+    p.update(len(st.docs))
+
+
+def _store_table(st: BuildState, out: StoreWriter, table: str) -> int:
+    """Write one table; its number of rows."""
+    at = _column(table, "row") if table in NUMBERED else None
+    pos = 0
+    run: list[int] = []  # first rowid, count, first row: consecutive reused rows, copied at once
+
+    def flush() -> None:
+        if run:
+            out.copy(table, run[0], run[1], pos - run[1] - run[2])
+            run.clear()
+
+    for doc in st.docs:
+        if doc.old is None:
+            flush()
+            rows = doc.rows[table]
+            if at is not None:
+                rows = [r[:at] + (pos + i,) + r[at + 1:] for i, r in enumerate(rows)]
+            out.add(table, rows)
+        else:
+            first, n = doc.old.rowids[table]
+            row0 = doc.old.first_row.get(table, 0)
+            if n:
+                if run and not (run[0] + run[1] == first and (at is None or run[2] + run[1] == row0)):
+                    flush()
+                if not run:
+                    run.extend([first, 0, row0])
+                run[1] += n
+        pos += doc.count(table)
+    flush()
+    return pos
 
 
 def _manifest(st: BuildState, p: StageProgress) -> None:

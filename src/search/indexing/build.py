@@ -4,32 +4,33 @@ FAISS and BM25 indexes, the store, the manifest.
 Stages (:data:`STAGES`, in order; each is a function of the :class:`BuildState`, timed and shown
 with a progress bar or plain lines, see :mod:`.progress`):
 
-======== ===============================================================================
-load     list the corpus; clean and extract the metadata of new or changed articles, take
-         unchanged ones from the previous index (:mod:`.reuse`)
-chunk    paragraph-aware chunks of new articles; the embedding input of every chunk
-figures  figures of new articles and the lexical side of their purposes
+========== =============================================================================
+load       list the corpus; clean and extract the metadata of new or changed articles; find
+           where the unchanged ones are in the previous index (:mod:`.reuse`)
+chunk      paragraph-aware chunks of new articles; the embedding input of every chunk
+figures    figures of new articles and the lexical side of their purposes
 sentences  sentences of new articles and the lexical side of their topics
 precedents named initiatives of new articles
-embed    every text any stage asked for, per role (passage / query), that the embedding cache
-         does not hold yet: one pass, batches of 32, longest first
-purposes purposes of the figures and topics of the sentences (lexical + embedding)
-vectors  FAISS index of the chunk vectors
-lexical  BM25 over every chunk (corpus statistics: always rebuilt)
-store    store.sqlite and the sentence and precedent matrices
-manifest manifest.json (with these timings) and inputs.json
-======== ===============================================================================
+embed      every text a stage asked for, per role (passage / query), that the embedding cache
+           does not hold yet: one pass, longest first, in batches sized for the engine
+purposes   purposes of the figures and topics of the sentences (lexical + embedding)
+vectors    FAISS index of the chunk vectors
+lexical    BM25 over every chunk (corpus statistics: always rebuilt)
+store      store.sqlite and the sentence and precedent matrices
+manifest   manifest.json (with these timings) and inputs.json
+========== =============================================================================
 
 Stages before ``embed`` put the texts they need embedded in ``state.requests[role]``; stages after
 it read vectors with ``state.embeddings.vectors(role, texts)`` (which embeds, through the same
 cache, anything still missing). Adding a stage is writing one such function and listing it in
-:data:`STAGES`.
+:data:`STAGES`; its time is then shown, printed and kept in the manifest like the others'.
 
 Every text is embedded once per embedder and role, whatever stage needs it: the cache
 (``embeddings.sqlite``, keyed by embedder id, role and text hash) lives in the index folder and is
 updated in place (it only ever gains rows), so an unchanged corpus rebuilt with ``--force`` embeds
-nothing and adding an article embeds only its own texts. The rows of unchanged articles are reused
-as stored, so an incremental build gives the same index as a build from scratch.
+nothing and adding an article embeds only its own texts. An unchanged article is not recomputed at
+all: its rows are copied from the previous store and its vectors from the previous matrices, so an
+incremental build gives the same index as a build from scratch (tested).
 
 The new index is written to a temporary sibling folder and swapped in with two renames, so a build
 killed midway leaves the previous index working (``open_index`` also recovers the one moment between

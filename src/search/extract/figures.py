@@ -34,7 +34,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -44,8 +44,8 @@ from ..text.numbers import NUM_TOKEN, format_count, format_vnd, number_words, pa
 from ..text.segment import split_sentences
 from .purpose import Context, EmbedderLike, PurposeClassifier, classifier_for, unit_prior
 
-__all__ = ["Figure", "RawFigure", "extract_figures", "scan", "lone_money", "COUNT_CATEGORIES",
-           "FIGURE_KINDS"]
+__all__ = ["Figure", "RawFigure", "extract_figures", "scan_figures", "FigureScan", "scan", "lone_money",
+           "COUNT_CATEGORIES", "FIGURE_KINDS"]
 
 FIGURE_KINDS = ("money", "rate", "count", "percent", "duration")
 
@@ -549,10 +549,34 @@ def extract_figures(text: str, *, classifier: PurposeClassifier | None = None,
     """
     if classifier is None:
         classifier = classifier_for(embedder)
+    scan = scan_figures(text)
+    return scan.figures(classifier.classify_contexts(scan.contexts))
+
+
+@dataclass
+class FigureScan:
+    """The figures of a text before their purposes are decided, with the context of each (what the
+    purpose classifier reads). ``figures(purposes)`` finishes them; ``extract_figures`` does both
+    steps, the index build runs them apart so that it embeds every context in one pass."""
+
+    text: str
+    contexts: list[Context]
+    _placed: list[tuple[RawFigure, int, int]]
+    _back: list[int] | None
+
+    def figures(self, purposes: Sequence[str]) -> list[Figure]:
+        if len(purposes) != len(self._placed):
+            raise ValueError(f"expected {len(self._placed)} purposes, got {len(purposes)}")
+        return [_figure(raw, s, e, purpose, self.text, self._back)
+                for (raw, s, e), purpose in zip(self._placed, purposes)]
+
+
+def scan_figures(text: str) -> FigureScan:
+    """Figures of ``text`` with their contexts, purposes not decided yet (see :class:`FigureScan`)."""
     nfc, back = _nfc_with_map(text)
     raws = _Scanner(nfc).run()
     if not raws:
-        return []
+        return FigureScan(text, [], [], back)
     sentences = split_sentences(nfc) or [(0, len(nfc))]
     starts = [s for s, _ in sentences]
     placed = []
@@ -561,9 +585,7 @@ def extract_figures(text: str, *, classifier: PurposeClassifier | None = None,
         s, e = sentences[i]
         placed.append((raw, s, max(e, raw.end)))
     contexts = [_context_of(raw, s, e, nfc, raws) for raw, s, e in placed]
-    purposes = classifier.classify_contexts(contexts)
-    return [_figure(raw, s, e, purpose, text, back)
-            for (raw, s, e), purpose in zip(placed, purposes)]
+    return FigureScan(text, contexts, placed, back)
 
 
 def _context_of(raw: RawFigure, s: int, e: int, text: str, raws: list[RawFigure]) -> Context:

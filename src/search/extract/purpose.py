@@ -25,7 +25,7 @@ from ..text.segment import split_clauses
 
 __all__ = ["Purpose", "PURPOSES", "PURPOSE_NAMES", "PurposeSettings", "purpose_settings_for",
            "PurposeClassifier", "classify_purpose", "classifier_for", "Context", "EmbedderLike",
-           "unit_prior", "cue_matches"]
+           "Prepared", "unit_prior", "cue_matches"]
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,21 @@ class Context:
     objects: tuple[tuple[int, int, dict[str, float]], ...] = ()  # other counts: span, prior
 
 
+@dataclass
+class Prepared:
+    """Lexical scores of contexts and the window of text each would be embedded from."""
+
+    lexical: list[dict[str, float]]
+    windows: list[str]
+
+
+@lru_cache(maxsize=1)
+def _description_sentences() -> tuple[tuple[int, str], ...]:
+    """(purpose number, sentence) of every purpose description but "other"'s."""
+    return tuple((i, s) for i, p in enumerate(PURPOSES[:-1])
+                 for s in re.split(r"(?<=\.)\s+", p.description))
+
+
 class PurposeClassifier:
     """Purpose of a figure or a question: housing, infrastructure, poverty_relief, health,
     education, honours, training, dialogue, or other when nothing is confident.
@@ -162,7 +177,7 @@ class PurposeClassifier:
         # The build passes cached versions, so that a text is embedded once whatever stage needs it.
         self._embed_queries = embed_queries or (embedder.embed_queries if embedder else None)
         self._embed_passages = embed_passages or (embedder.embed_passages if embedder else None)
-        self._desc: tuple[Any, Any] | None = None  # (description sentence matrix, owner per row)
+        self._desc: tuple[Any, Any] | None = None  # (unit description rows, transposed; columns of each purpose)
 
     # ---- public --------------------------------------------------------------------------
     def scores(self, text: str, span: tuple[int, int] | None = None) -> dict[str, float]:
@@ -180,6 +195,30 @@ class PurposeClassifier:
         """Purposes of figures, each given with its context (see ``extract_figures``)."""
         return [self._decide(s) for s in self._score_contexts(contexts)]
 
+    # Two steps, for a caller that classifies many texts and wants their embeddings computed in one
+    # pass (the index build): ``prepare`` reads the words (no embedding), ``query_texts`` says what
+    # ``decide`` will embed as queries, ``decide`` gives the purposes. Same results as
+    # ``classify_contexts``.
+    def prepare(self, contexts: Sequence[Context]) -> Prepared:
+        """The lexical view of ``contexts``: cue scores and the window of text each is read from."""
+        lexical = [_lexical_scores(c) for c in contexts]
+        return Prepared([s for s, _ in lexical], [w or "." for _, w in lexical])
+
+    @property
+    def uses_embeddings(self) -> bool:
+        return self._embed_queries is not None and self.settings.embed_weight != 0
+
+    def query_texts(self, prepared: Prepared) -> list[str]:
+        """Texts ``decide`` embeds as queries (none when the classifier is lexical only)."""
+        return list(dict.fromkeys(prepared.windows)) if self.uses_embeddings else []
+
+    def description_texts(self) -> list[str]:
+        """The purpose descriptions' sentences, embedded as passages once per classifier."""
+        return [s for _, s in _description_sentences()] if self.uses_embeddings else []
+
+    def decide(self, prepared: Prepared) -> list[str]:
+        return [self._decide(s) for s in self._blended(prepared)]
+
     # ---- internals -----------------------------------------------------------------------
 
     def _decide(self, scores: dict[str, float]) -> str:
@@ -189,36 +228,9 @@ class PurposeClassifier:
         return best
 
     def _score_contexts(self, contexts: Sequence[Context]) -> list[dict[str, float]]:
-        lexical = [_lexical_scores(c) for c in contexts]
-        if self._embed_queries is None or self.settings.embed_weight == 0 or not contexts:
-            return [s for s, _ in lexical]
-        sims = self._similarities([w for _, w in lexical])
-        return [self._blend(s, row) for (s, _), row in zip(lexical, sims)]
+        return self._blended(self.prepare(contexts))
 
-    def _similarities(self, windows: list[str]):
-        import numpy as np  # only the embedding path needs numpy
-
-        assert self._embed_queries is not None and self._embed_passages is not None
-        if self._desc is None:
-            sentences: list[str] = []
-            owners: list[int] = []
-            for i, p in enumerate(PURPOSES[:-1]):
-                for s in re.split(r"(?<=\.)\s+", p.description):
-                    sentences.append(s)
-                    owners.append(i)
-            self._desc = (np.asarray(self._embed_passages(sentences), dtype=np.float32),
-                          np.asarray(owners))
-        matrix, owner = self._desc
-        unique = list(dict.fromkeys(w or "." for w in windows))  # figures often share a window
-        q = np.asarray(self._embed_queries(unique), dtype=np.float32)
-        row = {w: i for i, w in enumerate(unique)}
-        q = q[[row[w or "."] for w in windows]]
-        sims = _unit_rows(q) @ _unit_rows(matrix).T
-        n = len(PURPOSES) - 1
-        # A purpose is as close as its closest description sentence.
-        return np.stack([sims[:, owner == i].max(axis=1) for i in range(n)], axis=1)
-
-    def _blend(self, lex: dict[str, float], sims) -> dict[str, float]:
+    def _blended(self, prepared: Prepared) -> list[dict[str, float]]:
         """Lexical evidence plus a bonus for purposes the embedding clearly prefers.
 
         e5 cosines sit in a narrow band, so what counts is how far a purpose stands above the
@@ -227,17 +239,41 @@ class PurposeClassifier:
         ``settings.embed_floor`` counts, scaled so that a clear semantic winner weighs like a
         strong cue word.
         """
+        if not self.uses_embeddings or not prepared.lexical:
+            return prepared.lexical
         import numpy as np
 
-        med = float(np.median(sims))
-        out = dict(lex)
-        for i, p in enumerate(PURPOSES[:-1]):
-            margin = float(sims[i]) - med - self.settings.embed_floor
-            if margin > 0:
-                out[p.name] = (out.get(p.name, 0.0)
-                               + margin * self.settings.embed_scale * self.settings.embed_weight)
+        sims = self._similarities(prepared.windows)
+        margins = (sims.astype(np.float64) - np.median(sims, axis=1).astype(np.float64)[:, None]
+                   - self.settings.embed_floor)
+        out = []
+        for lex, row in zip(prepared.lexical, margins):
+            scores = dict(lex)
+            for i in np.flatnonzero(row > 0):
+                name = PURPOSES[i].name
+                scores[name] = (scores.get(name, 0.0)
+                                + float(row[i]) * self.settings.embed_scale * self.settings.embed_weight)
+            out.append(scores)
         return out
 
+    def _similarities(self, windows: list[str]):
+        import numpy as np  # only the embedding path needs numpy
+
+        assert self._embed_queries is not None and self._embed_passages is not None
+        if self._desc is None:
+            described = _description_sentences()
+            matrix = np.asarray(self._embed_passages([s for _, s in described]), dtype=np.float32)
+            owner = np.asarray([i for i, _ in described])
+            self._desc = (_unit_rows(matrix).T,
+                          [np.flatnonzero(owner == i) for i in range(len(PURPOSES) - 1)])
+        matrix_t, owners = self._desc
+        unique = list(dict.fromkeys(w or "." for w in windows))  # figures often share a window
+        q = np.asarray(self._embed_queries(unique), dtype=np.float32)
+        row = {w: i for i, w in enumerate(unique)}
+        q = q[[row[w or "."] for w in windows]]
+        sims = _unit_rows(q) @ matrix_t
+        # A purpose is as close as its closest description sentence.
+        return np.stack([sims[:, cols].max(axis=1) for cols in owners], axis=1)
 
 
 def _unit_rows(m):
@@ -249,18 +285,38 @@ def _unit_rows(m):
 
 
 def _tokens(text: str) -> list[tuple[str, int, int]]:
-    toks = [(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
-    return [(fix_tone_marks(t.lower()), s, e) for t, s, e in toks]
+    return [(_token_form(m.group()), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+
+
+@lru_cache(maxsize=200_000)
+def _token_form(token: str) -> str:
+    return fix_tone_marks(token.lower())
+
+
+@lru_cache(maxsize=4096)
+def _analysed(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, int, dict[str, float]]]]:
+    """Tokens and cues of ``text`` (a sentence is read once per figure in it, and as a sentence);
+    callers must not change them."""
+    tokens = _tokens(text)
+    return tokens, _match_cues(tokens)
+
+
+_FIRST_WORDS = {k[0] for k in _CUES}
+_FOLDED_FIRST_WORDS = {k[0] for k in _FOLDED_CUES}
 
 
 def _match_cues(tokens: list[tuple[str, int, int]]) -> list[tuple[int, int, dict[str, float]]]:
     """(first token, end token, weights) of each cue, longest phrase first, left to right."""
     words = [t for t, _, _ in tokens]
-    table = _CUES
+    table, first = _CUES, _FIRST_WORDS
     if all(w.isascii() for w in words):
-        table = _FOLDED_CUES  # no diacritics at all: match the folded vocabulary
+        table, first = _FOLDED_CUES, _FOLDED_FIRST_WORDS  # no diacritics at all: the folded vocabulary
     out, i = [], 0
     while i < len(words):
+        w = words[i]
+        if w not in first and not (w.isascii() and w.endswith("s") and (w[:-1],) in table):
+            i += 1  # no cue starts with this word
+            continue
         for n in range(min(_MAX_CUE, len(words) - i), 0, -1):
             weights = table.get(tuple(words[i:i + n]))
             if weights is None and n == 1 and words[i].isascii() and words[i].endswith("s"):
@@ -291,8 +347,7 @@ def _lexical_scores(ctx: Context) -> tuple[dict[str, float], str]:
     houses belong to the phrase before the comma, while in "tặng 350 thẻ bảo hiểm y tế, trị giá
     250 triệu đồng" the phrase of the amount has nothing of its own and borrows from its left.
     """
-    tokens = _tokens(ctx.text)
-    cues = _match_cues(tokens)
+    tokens, cues = _analysed(ctx.text)
     if ctx.span is None:
         scores: dict[str, float] = {}
         for _, _, weights in cues:

@@ -90,10 +90,11 @@ def chunk_text(
     for s, e, n in units:
         if merged:
             ps, pe, pn = merged[-1]
-            joined = count_tokens(text[ps:e])
-            if (pn < settings.min_tokens or n < settings.min_tokens) and joined <= budget:
-                merged[-1] = [ps, e, joined]
-                continue
+            if pn < settings.min_tokens or n < settings.min_tokens:  # only then is a join wanted
+                joined = count_tokens(text[ps:e])
+                if joined <= budget:
+                    merged[-1] = [ps, e, joined]
+                    continue
         merged.append([s, e, n])
     return [
         Chunk(

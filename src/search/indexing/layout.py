@@ -29,16 +29,17 @@ from .chunking import ChunkSettings
 __all__ = [
     "FORMAT_VERSION", "PIPELINE_VERSION", "MANIFEST", "STORE", "VECTORS", "LEXICAL", "CACHE",
     "PRECEDENT_VECTORS", "SENTENCE_VECTORS", "SENTENCE_LEXICAL", "VOCAB_TERMS", "VOCAB_VECTORS",
-    "LEXICAL_PARAMS", "read_manifest", "existing_manifest",
-    "validate_manifest", "build_settings", "fingerprint", "package_version",
+    "INPUTS", "SIGNATURES", "LEXICAL_PARAMS", "read_manifest", "existing_manifest", "validate_manifest",
+    "build_settings", "fingerprint", "pipeline_key", "package_version",
 ]
 
 #: version of the folder's layout and manifest; an index of another format must be rebuilt
 FORMAT_VERSION = 3
 #: bump when a code change changes what a build writes (extraction, chunking, tokens, tables …)
 # 4: vocabulary vectors and sentence BM25 (cross-lingual answers); 5: articles.url, articles.outlet;
-# 6: duplicate/damaged-text flags and manifest records (integrity)
-PIPELINE_VERSION = 6
+# 6: duplicate/damaged-text flags and manifest records (integrity); 7: staged and incremental builds
+# (inputs.json, signatures.npy), query vectors cached under "<id>#query"
+PIPELINE_VERSION = 7
 
 MANIFEST = "manifest.json"
 STORE = "store.sqlite"
@@ -50,6 +51,11 @@ SENTENCE_VECTORS = "sentences.npy"
 SENTENCE_LEXICAL = "lexical_sentences"   # BM25 over sentences: the evidence `ask` quotes
 VOCAB_TERMS = "vocab.json"               # index vocabulary embedded for cross-lingual matching
 VOCAB_VECTORS = "vocab.npy"
+#: what each article was built from (its input key, and the pipeline key): lets a build reuse the
+#: rows of articles whose input did not change
+INPUTS = "inputs.json"
+#: each article's duplicate signature (exact hash, MinHash), read back by the next build
+SIGNATURES = "signatures.npy"
 
 #: BM25 parameters of the lexical index
 LEXICAL_PARAMS: dict[str, Any] = {"k1": 1.5, "b": 0.75, "bigrams": True}
@@ -153,17 +159,28 @@ def build_settings(embedder_id: str, chunking: ChunkSettings, vector_kind: str) 
     }
 
 
-def fingerprint(corpus_dir: str | os.PathLike, embedder_id: str, chunking: ChunkSettings,
-                vector_kind: str = "auto") -> str:
-    """What an index built now from ``corpus_dir`` with these settings would be stamped with."""
-    h = hashlib.sha256()
-    parts = {
-        "corpus": corpus_fingerprint(corpus_dir),
+def _pipeline_parts(embedder_id: str, chunking: ChunkSettings, vector_kind: str) -> dict[str, Any]:
+    return {
         "pipeline": PIPELINE_VERSION,
         "tables": data.digest(),
         "gazetteer": package_version("vietnam-provinces"),
         "embedder": embedder_id,
         "settings": build_settings(embedder_id, chunking, vector_kind),
     }
-    h.update(json.dumps(parts, sort_keys=True, ensure_ascii=False).encode("utf-8"))
-    return h.hexdigest()[:16]
+
+
+def _digest(parts: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+
+
+def fingerprint(corpus_dir: str | os.PathLike, embedder_id: str, chunking: ChunkSettings,
+                vector_kind: str = "auto") -> str:
+    """What an index built now from ``corpus_dir`` with these settings would be stamped with."""
+    return _digest({"corpus": corpus_fingerprint(corpus_dir),
+                    **_pipeline_parts(embedder_id, chunking, vector_kind)})
+
+
+def pipeline_key(embedder_id: str, chunking: ChunkSettings, vector_kind: str = "auto") -> str:
+    """Everything but the corpus that decides what a build writes for one article: two builds with
+    the same key may share the rows of an unchanged article (see ``INPUTS``)."""
+    return _digest({"format": FORMAT_VERSION, **_pipeline_parts(embedder_id, chunking, vector_kind)})

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import IndexCorruptError
 
-__all__ = ["TABLES", "write_store", "read_table"]
+__all__ = ["TABLES", "write_store", "write_rows", "read_rows", "encode_row", "read_table", "StoreWriter"]
 
 # name → ordered (column, sqlite type); "JSON" columns hold lists/dicts
 TABLES: dict[str, list[tuple[str, str]]] = {
@@ -84,34 +84,102 @@ def _encode(value, kind: str):
     return value
 
 
+def encode_row(name: str, values: dict) -> tuple:
+    """One row of table ``name`` as SQLite stores it (JSON columns as text), from a dict by column."""
+    return tuple(_encode(values.get(c), t) for c, t in TABLES[name])
+
+
 def write_store(path: str | Path, tables: dict[str, pd.DataFrame]) -> None:
     """Write every table of ``TABLES`` (missing ones empty) to a new SQLite file at ``path``."""
-    path = Path(path)
-    if path.exists():
-        path.unlink()
-    con = sqlite3.connect(path)
-    try:
+    rows: dict[str, list[tuple]] = {}
+    for name, columns in TABLES.items():
+        df = tables.get(name)
+        if df is None or df.empty:
+            continue
+        names = [c for c, _ in columns]
+        missing = [c for c in names if c not in df.columns]
+        if missing:
+            raise ValueError(f"table {name}: missing columns {missing}")
+        rows[name] = [tuple(_encode(v, t) for v, (_, t) in zip(rec, columns))
+                      for rec in df[names].itertuples(index=False, name=None)]
+    write_rows(path, rows)
+
+
+def write_rows(path: str | Path, tables: dict[str, list[tuple]]) -> None:
+    """Write every table of ``TABLES`` from encoded rows (:func:`encode_row`, :func:`read_rows`),
+    in the order given, to a new SQLite file at ``path``."""
+    with StoreWriter(path) as out:
+        for name, rows in tables.items():
+            out.add(name, rows)
+
+
+class StoreWriter:
+    """A new store file written in order: encoded rows (``add``) and runs of rows copied as they
+    are from another store file (``copy``: an incremental build's unchanged articles), each table's
+    rows in the order they are given. ``close`` (or leaving the ``with`` block) adds the views."""
+
+    def __init__(self, path: str | Path, source: str | Path | None = None):
+        path = Path(path)
+        if path.exists():
+            path.unlink()
+        self._con = sqlite3.connect(path)
         for name, columns in TABLES.items():
             cols_sql = ", ".join(f'"{c}" {t.replace("JSON", "TEXT")}' for c, t in columns)
-            con.execute(f'CREATE TABLE "{name}" ({cols_sql})')
-            df = tables.get(name)
-            if df is None or df.empty:
-                continue
-            names = [c for c, _ in columns]
-            missing = [c for c in names if c not in df.columns]
-            if missing:
-                raise ValueError(f"table {name}: missing columns {missing}")
-            rows = [
-                tuple(_encode(v, t) for v, (_, t) in zip(rec, columns))
-                for rec in df[names].itertuples(index=False, name=None)
-            ]
-            marks = ", ".join("?" for _ in names)
-            con.executemany(f'INSERT INTO "{name}" VALUES ({marks})', rows)
-        for sql in _VIEWS.values():
-            con.execute(sql)
-        con.commit()
-    finally:
-        con.close()
+            self._con.execute(f'CREATE TABLE "{name}" ({cols_sql})')
+        if source is not None:
+            self._con.execute("ATTACH DATABASE ? AS source", (f"file:{Path(source)}?mode=ro",))
+
+    def add(self, name: str, rows: list[tuple]) -> None:
+        if rows:
+            marks = ", ".join("?" for _ in TABLES[name])
+            self._con.executemany(f'INSERT INTO main."{name}" VALUES ({marks})', rows)
+
+    def copy(self, name: str, first_rowid: int, count: int, shift: int = 0) -> None:
+        """Rows ``first_rowid`` … of table ``name`` of the source file, in order, with their
+        ``row`` column (if any) increased by ``shift``."""
+        if count <= 0:
+            return
+        cols = ", ".join('"row" + ?' if c == "row" else f'"{c}"' for c, _ in TABLES[name])
+        params: list[int] = ([shift] if "row" in dict(TABLES[name]) else []) + [first_rowid, first_rowid + count - 1]
+        self._con.execute(f'INSERT INTO main."{name}" SELECT {cols} FROM source."{name}" '
+                          "WHERE rowid BETWEEN ? AND ? ORDER BY rowid", params)
+
+    def execute(self, sql: str, params=()) -> None:
+        self._con.execute(sql, params)
+
+    def executemany(self, sql: str, rows) -> None:
+        self._con.executemany(sql, rows)
+
+    def close(self) -> None:
+        try:
+            for sql in _VIEWS.values():
+                self._con.execute(sql)
+            self._con.commit()
+        finally:
+            self._con.close()
+
+    def __enter__(self) -> StoreWriter:
+        return self
+
+    def __exit__(self, kind, *exc) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self._con.close()
+
+
+def read_rows(path: str | Path, name: str) -> list[tuple]:
+    """Rows of table ``name`` as stored (columns in ``TABLES`` order, JSON as text), in file order;
+    IndexCorruptError when the file or the table cannot be read."""
+    cols = ", ".join(f'"{c}"' for c, _ in TABLES[name])
+    try:
+        con = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)
+        try:
+            return con.execute(f'SELECT {cols} FROM "{name}" ORDER BY rowid').fetchall()
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        raise IndexCorruptError(f"{path}: cannot read table {name!r} ({exc})") from None
 
 
 def read_table(path: str | Path, name: str) -> pd.DataFrame:

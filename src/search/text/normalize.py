@@ -56,9 +56,29 @@ def _fix_syllable(word: str) -> str:
     return fixed
 
 
+# A syllable changes only when its tone mark sits on the a/e/y after o/u (old style); in NFC text
+# that second vowel is a precomposed toned letter. Text without such a pair is returned as it is.
+_OLD_STYLE = re.compile("[oOuU][àáảãạèéẻẽẹỳýỷỹỵÀÁẢÃẠÈÉẺẼẸỲÝỶỸỴ]")
+_SYLLABLE_CACHE: dict[str, str] = {}
+
+
+def _fixed_word(m: re.Match[str]) -> str:
+    word = m.group(0)
+    if len(word) > 4:
+        return word
+    fixed = _SYLLABLE_CACHE.get(word)
+    if fixed is None:
+        if len(_SYLLABLE_CACHE) > 100_000:  # syllables are few; this only bounds odd input
+            _SYLLABLE_CACHE.clear()
+        fixed = _SYLLABLE_CACHE[word] = _fix_syllable(word)
+    return fixed
+
+
 def fix_tone_marks(text: str) -> str:
     """Put tone marks of oa/oe/uy syllables on the first vowel (new style). Input must be NFC."""
-    return _WORD_RE.sub(lambda m: _fix_syllable(m.group(0)) if len(m.group(0)) <= 4 else m.group(0), text)
+    if not _OLD_STYLE.search(text):
+        return text
+    return _WORD_RE.sub(_fixed_word, text)
 
 
 def normalize_line(line: str) -> str:
@@ -91,16 +111,16 @@ def _fold_char(ch: str) -> str:
     return low if len(low) == 1 else base
 
 
-_FOLD_CACHE: dict[str, str] = {}
+# code point → folded character, for str.translate; grown with every character met
+_FOLD_TABLE: dict[int, str] = {}
+_FOLD_SEEN: set[str] = set()
 
 
 def fold(text: str) -> str:
     """Diacritic-free, lower-case form of ``text`` with the same length (đ → d, Ứ → u)."""
-    out = []
-    cache = _FOLD_CACHE
-    for ch in text:
-        f = cache.get(ch)
-        if f is None:
-            f = cache[ch] = _fold_char(ch)
-        out.append(f)
-    return "".join(out)
+    new = set(text).difference(_FOLD_SEEN)
+    if new:
+        for ch in new:
+            _FOLD_TABLE[ord(ch)] = _fold_char(ch)
+        _FOLD_SEEN.update(new)
+    return text.translate(_FOLD_TABLE)

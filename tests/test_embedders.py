@@ -370,3 +370,20 @@ def test_batches_respect_the_embedders_size_and_characters(tmp_path):
         assert sorted(t for c in emb.calls for t in c) == sorted(set(texts))
         sizes = [len(t) for c in emb.calls for t in c]
         assert sizes == sorted(sizes, reverse=True)  # longest first
+
+
+def test_reading_vectors_by_lookup_or_by_scan_gives_the_same(tmp_path):
+    emb = FakeEmbedder()
+    with EmbeddingCache(tmp_path / "c.sqlite") as cache:
+        embed_with_cache(emb, TEXTS, cache)
+        embed_with_cache(emb, TEXTS[:4], cache, role="query")  # rows of another key in between
+        wanted = TEXTS[1:6] + ["not cached"]
+        slots = {text_hash(t): i for i, t in enumerate(wanted)}
+        results = []
+        for scan in (True, False, None):
+            out = np.zeros((len(wanted), emb.dim), np.float32)
+            found = cache.read_into(emb.id, slots, out, scan=scan)
+            results.append(out)
+            assert found == {text_hash(t) for t in TEXTS[1:6]}
+        assert all(np.array_equal(results[0], r) for r in results[1:])
+        assert np.array_equal(results[0][:5], emb.embed_passages(TEXTS[1:6])) and not results[0][5].any()

@@ -369,3 +369,24 @@ def test_lao_cai_border_post_bullets_single_quotes_and_sayings():
     assert_absent(found, "Biên phòng là phên dậu của Tổ quốc", "ba bám, bốn cùng",
                   "Trong sạch, vững mạnh tiêu biểu",
                   "xây dựng và phát triển văn hóa, con người Việt Nam")
+
+
+@pytest.mark.parametrize("text,name", [
+    ("Huyện ủy phát động phong trào “Mô hình Dân vận khéo ở khu dân cư” trong toàn huyện.",
+     "Dân vận khéo ở khu dân cư"),
+    ("Các chi bộ hưởng ứng phong trào “Thi đua làm theo mô hình Ngôi Nhà Cấp Ủy” và nhân rộng.",
+     "Thi đua làm theo mô hình Ngôi Nhà Cấp Ủy"),
+])
+def test_a_kind_word_inside_a_quote_is_not_a_second_initiative(text, name):
+    found = extract_precedents(normalize(text))
+    assert [(p.name, p.quoted) for p in found] == [(name, True)]
+
+
+def test_a_long_article_with_many_quotes_keeps_every_initiative():
+    # many quotes and kind words (found with bisection and a merge keyed once, not pairwise scans)
+    para = ("Chi bộ ấp {i} xây dựng mô hình “Dân vận khéo số {i}”, phong trào “Ngày Chủ nhật xanh "
+            "{i}” và Câu lạc bộ “Nữ doanh nhân {i}”; mô hình Tổ Tự Quản {i} được nhân rộng.")
+    text = normalize("\n\n".join(para.format(i=i) for i in range(600)))
+    found = extract_precedents(text)
+    assert len(found) == 600 * 4
+    assert {p.name for p in found if p.name.startswith("Dân vận khéo")} == {f"Dân vận khéo số {i}" for i in range(600)}

@@ -491,7 +491,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("purposes", _purposes),
     Stage("vectors", _vectors, "chunks"),
     Stage("lexical", _lexical, "chunks"),
-    Stage("store", _store, "rows"),
+    Stage("store", _store),
     Stage("manifest", _manifest, "files"),
 )
 

@@ -468,6 +468,37 @@ class EmbeddingCache:
                     found[h] = np.frombuffer(blob, dtype="<f4")
         return found
 
+    def read_into(self, embedder_id: str, slots: dict[str, int], out: np.ndarray, *,
+                  scan: bool | None = None) -> set[str]:
+        """Copy the cached vector of each hash of ``slots`` into ``out[slots[hash]]``; the hashes
+        found. When most of the file is wanted (a build reading its chunks or sentences back), one
+        pass over the table (~2 µs a row) beats a lookup per hash (~15-25 µs); ``scan`` forces
+        either way."""
+        dim = out.shape[1]
+        if scan is None:
+            rows = self._con.execute("SELECT MAX(rowid) FROM embeddings").fetchone()[0] or 0
+            scan = len(slots) * 7 > rows
+        found: set[str] = set()
+
+        def take(cursor) -> None:
+            for h, d, blob in cursor:
+                i = slots.get(h)
+                if i is not None and d == dim and len(blob) == 4 * dim:
+                    out[i] = np.frombuffer(blob, dtype="<f4")
+                    found.add(h)
+
+        if scan:  # "+embedder_id": not the index, the table in file order
+            take(self._con.execute("SELECT text_hash, dim, vector FROM embeddings WHERE +embedder_id = ?",
+                                   (embedder_id,)))
+        else:
+            hashes = list(slots)
+            for i in range(0, len(hashes), self._CHUNK):
+                part = hashes[i:i + self._CHUNK]
+                take(self._con.execute(
+                    f"SELECT text_hash, dim, vector FROM embeddings WHERE embedder_id = ? "
+                    f"AND text_hash IN ({','.join('?' * len(part))})", [embedder_id, *part]))
+        return found
+
     def has_many(self, embedder_id: str, hashes: Sequence[str], dim: int) -> set[str]:
         """Which of ``hashes`` the cache holds under ``embedder_id`` (without reading the vectors)."""
         found: set[str] = set()
@@ -624,8 +655,6 @@ class CachedEmbedder:
     ``n_embedded`` counts the texts actually sent to the model.
     """
 
-    _SLICE = 10_000  # distinct texts read from the cache at a time
-
     def __init__(self, embedder: Embedder, cache: EmbeddingCache):
         self.embedder = embedder
         self.cache = cache
@@ -671,25 +700,19 @@ class CachedEmbedder:
         matrix = np.empty((len(distinct), self.dim), np.float32)
         key = cache_key(self.embedder.id, role)
         held = self._held.get(role)
-        absent: list[int] = []
-        for start in range(0, len(distinct), self._SLICE):
-            part = distinct[start:start + self._SLICE]
-            if held is not None and all(h in held for h in part):
-                found = held
-            else:
-                found = self.cache.get_many(key, part, self.dim)
-            for j, h in enumerate(part, start):
-                v = found.get(h)
-                if v is None:
-                    absent.append(j)
-                else:
-                    matrix[j] = v
+        if held is not None and all(h in held for h in distinct):
+            for j, h in enumerate(distinct):
+                matrix[j] = held[h]
+            absent: list[int] = []
+        else:
+            found = self.cache.read_into(key, slot, matrix)
+            absent = [j for j, h in enumerate(distinct) if h not in found]
         if absent:
             first = {h: i for i, h in reversed(list(enumerate(hashes)))}
             self.embed(role, [texts[first[distinct[j]]] for j in absent])
-            found = self.cache.get_many(key, [distinct[j] for j in absent], self.dim)
+            fresh = self.cache.get_many(key, [distinct[j] for j in absent], self.dim)
             for j in absent:
-                matrix[j] = found[distinct[j]]
+                matrix[j] = fresh[distinct[j]]
         if len(distinct) == len(texts):
             return matrix
         return matrix[inverse]

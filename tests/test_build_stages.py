@@ -203,6 +203,19 @@ def test_a_moved_corpus_reuses_every_article_with_its_new_path(corpus, tmp_path)
     assert all(str(moved) in path for (path,) in con.execute("select path from articles"))
 
 
+def test_a_store_with_other_columns_is_not_copied_from(corpus, tmp_path, monkeypatch):
+    build_index(corpus, tmp_path / "index", Recording())
+    import search.indexing.store as S
+
+    # a column added to a table by code that forgot to bump PIPELINE_VERSION
+    monkeypatch.setitem(S.TABLES, "figures", S.TABLES["figures"] + [("note", "TEXT")])
+    shutil.copy(FIXTURES / "articles" / "chau_thanh_tay_ninh.txt", corpus / "zz_new.txt")
+    report = build_index(corpus, tmp_path / "index", Recording())
+    assert report.n_reused == 0 and report.n_articles == 6
+    con = sqlite3.connect(tmp_path / "index" / "store.sqlite")
+    assert "note" in [r[1] for r in con.execute('pragma table_info("figures")')]
+
+
 def test_another_pipeline_reuses_nothing(corpus, tmp_path, monkeypatch):
     build_index(corpus, tmp_path / "index", Recording())
     import search.indexing.layout as L

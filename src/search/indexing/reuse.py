@@ -229,6 +229,11 @@ def _spans(store: Path, keep: set[str]) -> tuple[dict[str, Span], dict[str, int]
     con = _connect(store)
     try:
         for table in ARTICLE_TABLES:
+            # a store written with other columns (a table changed without a PIPELINE_VERSION bump)
+            # cannot be copied from: nothing is reused
+            columns = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")')]
+            if columns != [c for c, _ in TABLES[table]]:
+                return {}, {}
             numbered = table in NUMBERED and "row" in dict(TABLES[table])
             extra = ', MIN("row"), MAX("row")' if numbered else ""
             counts[table] = con.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]

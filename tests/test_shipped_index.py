@@ -171,3 +171,23 @@ def test_people_in_difficulty_are_not_a_question_about_shortcomings(real_index):
     assert "An Phú" in set(ans["locality"])
     row = ans[ans["locality"] == "An Phú"].iloc[0]
     assert 860_000_000 in row["amounts_vnd"]
+
+
+@pytest.mark.parametrize("question", [
+    "which districts mobilized funds for housing",
+    "Bình Sơn vận động bao nhiêu tiền xây nhà?",
+    "Which locality mobilized the least money for housing?",
+    "khó khăn, hạn chế, tồn tại trong quá trình thực hiện",
+])
+def test_leaving_out_sentences_that_cannot_reach_the_floor_changes_no_answer(real_index, question, monkeypatch):
+    # ask skips the sentences whose log-odds cannot reach any threshold (its speed on a large
+    # corpus): the answer must be the one every sentence would give
+    import numpy as np
+
+    from search.app import answers
+
+    fast = real_index.ask(question)
+    monkeypatch.setattr(answers, "_floor_bound", lambda settings: -np.inf)
+    full = real_index.ask(question)
+    cols = ["locality", "province", "value", "amounts", "counts", "evidence", "doc_ids"]
+    assert fast[cols].to_dict("records") == full[cols].to_dict("records")

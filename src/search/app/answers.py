@@ -27,6 +27,7 @@ How ``ask`` decides that a place answers a question
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
@@ -260,9 +261,14 @@ def _lexical_query(idx: Index, q: Question, english: bool) -> dict[str, float]:
             if t not in STOP_WORDS and t.lstrip("~") not in FOLDED_STOP_WORDS and not t.lstrip("~").isdigit()}
 
 
-def evidence_features(idx: Index, question: str, *, where=None) -> tuple[Question, pd.DataFrame]:
+def evidence_features(idx: Index, question: str, *, where=None, floor: float | None = None,
+                      settings: AnswerSettings | None = None) -> tuple[Question, pd.DataFrame]:
     """The parsed question and, for every sentence in its scope, the evidence features
-    (``FEATURES``) with the sentence's doc_id, offsets and text."""
+    (``FEATURES``) with the sentence's doc_id, offsets and text.
+
+    ``floor``: leave out the sentences whose log-odds (``settings``) cannot reach it even with the
+    purpose and requirement in their favour — the same answer, without reading every sentence's
+    figures and words (what makes ``ask`` cost little on a large corpus)."""
     q = parse(question, idx.places)
     english = is_english(q.text)
     sents = idx.sentences
@@ -297,6 +303,10 @@ def evidence_features(idx: Index, question: str, *, where=None) -> tuple[Questio
     ideal = idx.sentence_lexical.ideal_score(weights) if weights else 0.0
     bm = bm / ideal if ideal > 0 else bm  # on an absolute scale, in [0, 1]
     keep = sents["doc_id"].isin(docs).to_numpy()
+    if floor is not None:
+        w = (settings or DEFAULT_ANSWERS).weights
+        best_case = w[0] + w[1] * z + w[2] * coverage + w[3] * bm + max(w[4], 0.0) + max(w[5], 0.0)
+        keep = keep & (best_case >= floor)
     feats = sents.loc[keep, ["row", "sentence_id", "doc_id", "chunk_id", "start", "end", "purpose", "text"]].copy()
     rows = feats["row"].to_numpy()
     feats["cos"] = cos[rows]
@@ -306,16 +316,29 @@ def evidence_features(idx: Index, question: str, *, where=None) -> tuple[Questio
     feats["specific"] = specific[rows]
     topic_purpose = idx.purpose_classifier.classify(texts[-1])
     feats["topic_purpose"] = topic_purpose
-    figs = idx.figures
-    money_docs = _topical_figures(idx, q, figs[figs["kind"] == "money"], topic_purpose, docs)
-    count_kinds = ("count", "percent") if q.percent else ("count",)
-    count_docs = _topical_figures(idx, q, figs[figs["kind"].isin(count_kinds)], topic_purpose, docs)
+    keys = list(zip(feats["doc_id"], feats["start"].astype(int)))
+    # the figures of the sentences in hand
+    figs = idx.figures_of(dict.fromkeys(feats["doc_id"]))
+    wanted = set(keys)
+    figs = figs[np.fromiter((k in wanted for k in zip(figs["doc_id"], figs["sentence_start"].astype(int))), bool, len(figs))]
     on_topic = _figure_sentences(figs[figs["purpose"] == topic_purpose], ("money", "rate", "count")) \
         if topic_purpose != "other" else set()
-    keys = list(zip(feats["doc_id"], feats["start"]))
     feats["purpose_match"] = [
         1.0 if topic_purpose != "other" and (p == topic_purpose or key in on_topic) else 0.0
         for p, key in zip(feats["purpose"], keys)]
+    if floor is not None:  # the purpose known: again, what cannot reach the floor goes
+        w = (settings or DEFAULT_ANSWERS).weights
+        x = feats[["dense_z", "coverage", "bm25", "purpose_match"]].to_numpy(dtype=np.float64)
+        reach = w[0] + x @ np.asarray(w[1:5]) + max(w[5], 0.0) >= floor
+        feats = feats[reach]
+        keys = [k for k, ok in zip(keys, reach) if ok]
+        rows = feats["row"].to_numpy()
+        wanted = set(keys)
+        figs = figs[np.fromiter((k in wanted for k in zip(figs["doc_id"], figs["sentence_start"].astype(int))), bool, len(figs))]
+    money_docs = _topical_figures(idx, q, figs[figs["kind"] == "money"], topic_purpose) if q.money else set()
+    count_kinds = ("count", "percent") if q.percent else ("count",)
+    count_docs = (_topical_figures(idx, q, figs[figs["kind"].isin(count_kinds)], topic_purpose)
+                  if q.count and not q.money else set())
     folded_all = idx.sentences_folded
     folded = [folded_all[r] for r in rows]
     req = np.ones(len(feats))
@@ -335,18 +358,19 @@ def evidence_features(idx: Index, question: str, *, where=None) -> tuple[Questio
     return q, feats.reset_index(drop=True)
 
 
-def _topical_figures(idx: Index, q: Question, figs: pd.DataFrame, purpose: str,
-                     docs: set[str]) -> set[tuple[str, int]]:
+def _topical_figures(idx: Index, q: Question, figs: pd.DataFrame, purpose: str) -> set[tuple[str, int]]:
     """(doc_id, sentence_start) of sentences holding a figure about the question's topic: a count
     followed by a topic word ("6.820 đơn vị máu", "29 nền"), an amount in a clause sharing a topic
     word or of the topic's purpose. A question asking only for a figure takes any."""
-    figs = figs[figs["doc_id"].isin(docs)]
     if not q.concepts:
         return set(zip(figs["doc_id"], figs["sentence_start"].astype(int)))
     text_of = idx.article_texts
     out = set()
+    done: set[tuple[str, int]] = set()
     for d, ss, se, fs, fe, kind, fp in zip(figs["doc_id"], figs["sentence_start"], figs["sentence_end"],
                                             figs["start"], figs["end"], figs["kind"], figs["purpose"]):
+        if (d, int(ss)) in done:
+            continue  # the sentence has a topical figure already
         article = text_of[d]
         if kind == "money":
             a, b = next(((a, b) for a, b in split_clauses(article, int(ss), int(se)) if a <= int(fs) < b),
@@ -356,6 +380,7 @@ def _topical_figures(idx: Index, q: Question, figs: pd.DataFrame, purpose: str,
             hit = _concept_score(q, article[int(fs):int(fe) + 40]) > 0
         if hit:
             out.add((d, int(ss)))
+            done.add((d, int(ss)))
     return out
 
 
@@ -413,7 +438,7 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
     settings = settings or answer_settings_for(idx.manifest["embedder"]["id"])
     check_optional_k(k)
     text = idx.check_query(question)
-    q, feats = evidence_features(idx, text, where=where)
+    q, feats = evidence_features(idx, text, where=where, floor=_floor_bound(settings), settings=settings)
     if q.doc_ids is not None and not q.doc_ids:
         return _empty("the question names a place no article of the index is about")
     if feats.empty:
@@ -448,6 +473,12 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
     df.attrs["question"] = {"kind": q.kind, "places": q.places, "directive": q.directive,
                             "years": q.years, "topic": q.topic}
     return df
+
+
+def _floor_bound(settings: AnswerSettings) -> float:
+    """No sentence below this log-odds can be evidence, whatever the question: the lowest place
+    threshold, less the gap a place's further evidence may lag its best."""
+    return min(settings.min_logit, settings.min_logit_named, settings.min_logit_ranked) - settings.evidence_gap
 
 
 def _evidence(feats: pd.DataFrame, settings: AnswerSettings, floor: float) -> pd.DataFrame:
@@ -490,20 +521,26 @@ def _place_key(art: pd.Series, doc_id: str) -> tuple[str, str]:
 
 
 def _group(idx: Index, q: Question, ev: pd.DataFrame, settings: AnswerSettings) -> list[dict]:
+    """One row per place; plain records, not frames, inside: a large corpus answers with
+    thousands of places."""
     arts = idx.articles.set_index("doc_id")
-    groups: dict[tuple[str, str], list[str]] = {}
-    for d in dict.fromkeys(ev["doc_id"]):
-        groups.setdefault(_place_key(arts.loc[d], d), []).append(d)
+    key_of = {d: _place_key(arts.loc[d], d) for d in dict.fromkeys(ev["doc_id"])}
     n = settings.evidence_per_place
+    cols = ["doc_id", "chunk_id", "start", "end", "text", "p", "requirement", "topic_purpose"]
+    by_place: dict[tuple[str, str], list[dict]] = {}
+    for r in ev[cols].to_dict("records"):
+        r["start"], r["end"] = int(r["start"]), int(r["end"])
+        by_place.setdefault(key_of[r["doc_id"]], []).append(r)
     places = []
-    for docs in groups.values():
-        g = ev[ev["doc_id"].isin(docs)]
-        order = ["requirement", "p", "start"] if (q.money or q.count) else ["p", "start"]
-        g = g.sort_values(order, ascending=[False] * (len(order) - 1) + [True])
+    for g in by_place.values():
+        if q.money or q.count:
+            g.sort(key=lambda r: (-r["requirement"], -r["p"], r["start"]))
+        else:
+            g.sort(key=lambda r: (-r["p"], r["start"]))
         # a ranked question reads every evidence sentence of the place for its figure
-        seen = g if q.rank else g.head(n)
+        seen = g if q.rank else g[:n]
         amounts, counts = _figures(idx, q, seen)
-        places.append((docs, seen, amounts, counts))
+        places.append((list(dict.fromkeys(r["doc_id"] for r in g)), seen, amounts, counts))
     # the unit the question names ("nhiều tổ tự quản nhất", "fewest attendances" → lượt), when a
     # place has a count of it: a place's value is then its count of that unit, never one of another;
     # several ("attendances at conferences"): the one named first is what is counted
@@ -514,39 +551,41 @@ def _group(idx: Index, q: Question, ev: pd.DataFrame, settings: AnswerSettings) 
     for docs, seen, amounts, counts in places:
         value_of = [c for c in counts if c["unit"] in units] if units else counts
         value, value_display, source = _value(q, amounts, value_of)
-        top = seen.head(n)
+        top = seen[:n]
         if source is not None:  # the sentence the value comes from is shown first
-            holds = (seen["doc_id"] == source["doc_id"]) & (seen["start"] <= source["start"]) \
-                & (seen["end"] > source["start"])
-            top = pd.concat([seen[holds], seen[~holds]]).head(n)
+            holds = [r for r in seen if r["doc_id"] == source["doc_id"] and r["start"] <= source["start"] < r["end"]]
+            top = (holds + [r for r in seen if r not in holds])[:n]
         if len(top) < len(seen):  # figures of the sentences shown only
-            shown = list(zip(top["doc_id"], top["start"], top["end"]))
-            amounts = [a for a in amounts if any(d == a["doc_id"] and s <= a["start"] < e for d, s, e in shown)]
-            counts = [c for c in counts if any(d == c["doc_id"] and s <= c["start"] < e for d, s, e in shown)]
-        art = arts.loc[top["doc_id"].iloc[0]]
+            amounts = [a for a in amounts if _within(a, top)]
+            counts = [c for c in counts if _within(c, top)]
+        first = top[0]
+        art = arts.loc[first["doc_id"]]
         locality = art["locality"] if isinstance(art["locality"], str) else None
         rows.append({
             "locality": locality or (art["province"] if isinstance(art["province"], str) else None),
             "locality_level": art["locality_level"] if locality else ("tỉnh" if isinstance(art["province"], str) else None),
             "province": art["province"] if isinstance(art["province"], str) else "",
-            "actor": _actor(_answer_clause(idx, q, top, amounts), locality),
-            "score": round(float(top["p"].max()), 4),
+            "actor": _actor(_answer_clause(idx, q, first, amounts), locality),
+            "score": round(float(max(r["p"] for r in top)), 4),
             "value": value, "value_display": value_display,
             "amounts": [a["display"] for a in amounts],
             "amounts_vnd": [a["vnd"] for a in amounts],
             "amount_details": amounts,
             "counts": [c["display"] for c in counts],
             "count_details": counts,
-            "evidence": top["text"].tolist(),
-            "citations": [_citation(idx, q, d, c, int(s), int(e), amounts)
-                          for d, c, s, e in zip(top["doc_id"], top["chunk_id"], top["start"], top["end"])],
+            "evidence": [r["text"] for r in top],
+            "citations": [_citation(idx, q, r["doc_id"], r["chunk_id"], r["start"], r["end"], amounts) for r in top],
             "doc_ids": sorted(set(docs)),
-            "purpose": top["topic_purpose"].iloc[0],
+            "purpose": first["topic_purpose"],
             "title": art.get("title"), "date": art.get("date"),
             "outlet": art.get("outlet") if "outlet" in art else art.get("source"),
             "url": art.get("url") if "url" in art else None,
         })
     return rows
+
+
+def _within(figure: dict, sentences: list[dict]) -> bool:
+    return any(r["doc_id"] == figure["doc_id"] and r["start"] <= figure["start"] < r["end"] for r in sentences)
 
 
 def _unit_position(q: Question, unit: object) -> int | None:
@@ -559,7 +598,7 @@ def _unit_position(q: Question, unit: object) -> int | None:
 
 # --- figures of the evidence -------------------------------------------------------------------
 
-def _figures(idx: Index, q: Question, top: pd.DataFrame) -> tuple[list[dict], list[dict]]:
+def _figures(idx: Index, q: Question, top: list[dict]) -> tuple[list[dict], list[dict]]:
     """Amounts and counts of the evidence that answer the question.
 
     Money (for money questions, and shown for others): the amounts of the ";"-clauses that speak of
@@ -568,22 +607,24 @@ def _figures(idx: Index, q: Question, top: pd.DataFrame) -> tuple[list[dict], li
     report sentence lists. Counts (how many, most/least): counts whose unit, or the words right
     after them, share a word of the topic ("29 nền", "56 tập thể, 70 cá nhân"); comparisons show every count of
     the evidence, other questions the counts of the clauses whose amounts they show."""
-    figs = idx.figures
-    purpose = str(top["topic_purpose"].iloc[0])
+    purpose = str(top[0]["topic_purpose"])
     amounts: list[dict] = []
     counts: list[dict] = []
     seen: set[str] = set()
     text_of = idx.article_texts
-    for d, s, e in zip(top["doc_id"], top["start"], top["end"]):
-        f = figs[(figs["doc_id"] == d) & (figs["start"] >= s) & (figs["start"] < e)]
-        if f.empty:
+    for ev in top:
+        d, s, e = ev["doc_id"], ev["start"], ev["end"]
+        records = idx.figure_records(d)
+        lo = bisect.bisect_left([r.start for r in records], s)
+        f = [r for r in records[lo:] if r.start < e]
+        if not f:
             continue
         article = text_of[d]
-        clauses = split_clauses(article, int(s), int(e))
+        clauses = split_clauses(article, s, e)
         share = {c: _concept_score(q, article[c[0]:c[1]]) for c in clauses}
         best = max(share.values(), default=0)
 
-        for r in f.itertuples():
+        for r in f:
             if r.figure_id in seen:
                 continue
             c = next((c for c in clauses if c[0] <= int(r.start) < c[1]), clauses[0])
@@ -649,9 +690,9 @@ def _answer_span(idx: Index, q: Question, d: str, s: int, e: int, amounts: list[
     return max(clauses, key=lambda c: _concept_score(q, article[c[0]:c[1]]))
 
 
-def _answer_clause(idx: Index, q: Question, top: pd.DataFrame, amounts: list[dict]) -> str:
-    d, s, e = top["doc_id"].iloc[0], int(top["start"].iloc[0]), int(top["end"].iloc[0])
-    a, b = _answer_span(idx, q, d, s, e, amounts)
+def _answer_clause(idx: Index, q: Question, first: dict, amounts: list[dict]) -> str:
+    d = first["doc_id"]
+    a, b = _answer_span(idx, q, d, first["start"], first["end"], amounts)
     return idx.article_texts[d][a:b]
 
 

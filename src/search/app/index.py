@@ -191,6 +191,30 @@ class Index:
         return self._table("figures", "figures")
 
     @cached_property
+    def _figure_positions(self) -> dict[str, np.ndarray]:
+        return {str(d): np.asarray(rows) for d, rows in self.figures.groupby("doc_id", sort=False).indices.items()}
+
+    def figure_records(self, doc_id: str) -> list:
+        """The figures of one article as named tuples (columns of ``figures``), by start offset;
+        kept once read."""
+        memo = self._figure_memo
+        if doc_id not in memo:
+            f = self.figures_of([doc_id]).sort_values("start", kind="stable")
+            memo[doc_id] = list(f.itertuples(index=False))
+        return memo[doc_id]
+
+    @cached_property
+    def _figure_memo(self) -> dict[str, list]:
+        return {}
+
+    def figures_of(self, doc_ids) -> pd.DataFrame:
+        """The figures of the articles ``doc_ids`` (one lookup per article, not a scan of the
+        table: ``ask`` asks this for every place it answers with)."""
+        pos = self._figure_positions
+        parts = [pos[d] for d in doc_ids if d in pos]
+        return self.figures.iloc[np.sort(np.concatenate(parts))] if parts else self.figures.iloc[:0]
+
+    @cached_property
     def precedent_table(self) -> pd.DataFrame:
         return self._table("precedents", "precedents")
 

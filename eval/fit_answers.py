@@ -10,6 +10,11 @@
 2. A logistic regression (classes balanced, L2 = 1) gives the weights.
 3. The place threshold ``min_logit`` is chosen on the dev exact-answer accuracy of the full `ask`.
 
+``--cv K`` first estimates how this procedure does on dev questions it was not fitted on: the dev
+questions are cut into K folds; the weights are fitted on K-1 of them and every threshold is scored
+on the held-out fold, whose answers are pooled over the folds. Choose the threshold on these pooled
+held-out figures: the in-sample ones reward a threshold that only fits the questions it saw.
+
 Prints the weights and the dev figures; copy them into ``AnswerSettings`` by hand (reviewed).
 Needs the shipped index (index/) and the benchmark's own index (eval/.index, built by
 `search eval --answers`).
@@ -52,7 +57,7 @@ def sentence_table(indexes, questions) -> pd.DataFrame:
             else:
                 y = 0.0
             if y is not None:
-                rows.append({"y": y, **{k: getattr(r, k) for k in FEATURES}})
+                rows.append({"qid": q.id, "y": y, **{k: getattr(r, k) for k in FEATURES}})
     return pd.DataFrame(rows)
 
 
@@ -70,22 +75,46 @@ def fit(table: pd.DataFrame, l2: float = 1.0) -> np.ndarray:
     return w
 
 
+def report(label: str, per: pd.DataFrame) -> None:
+    row = summarize_answers(per, by=()).iloc[0]
+    print(f"{label}: exact {row['exact']:.3f}  f1 {row['f1']:.3f}  no-answer {row['no_answer_acc']:.3f}  "
+          f"false-empty {row['false_empty']:.3f}  amounts {row['amount_acc']:.3f}")
+
+
+def cross_validate(indexes, dev, table: pd.DataFrame, thresholds: list[float], k: int) -> None:
+    """Held-out figures per threshold: fit on K-1 folds, answer the K-th (folds by question id)."""
+    ids = sorted(q.id for q in dev)
+    fold = {qid: i % k for i, qid in enumerate(ids)}
+    held: dict[float, list[pd.DataFrame]] = {t: [] for t in thresholds}
+    for f in range(k):
+        w = fit(table[table["qid"].map(fold) != f])
+        part = [q for q in dev if fold[q.id] == f]
+        for t in thresholds:
+            s = AnswerSettings(weights=tuple(float(v) for v in w), min_logit=t)
+            held[t].append(evaluate_answers(lambda corpus, q, s=s: indexes[corpus].ask(q, settings=s), part))
+    print(f"{k}-fold cross-validation on the dev half (held-out answers pooled):")
+    for t in thresholds:
+        report(f"  min_logit {t}", pd.concat(held[t], ignore_index=True))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--thresholds", default="3,3.5,4,4.5,5")
+    ap.add_argument("--cv", type=int, default=0, metavar="K", help="K-fold cross-validation first")
     args = ap.parse_args()
+    thresholds = [float(v) for v in args.thresholds.split(",")]
     indexes = {"shipped": open_index(ROOT / "index"), "eval": open_index(ROOT / "eval" / ".index")}
     dev = [q for q in load_answer_questions(ROOT / "eval" / "answers.jsonl") if q.split == "dev"]
     table = sentence_table(indexes, dev)
+    if args.cv > 1:
+        cross_validate(indexes, dev, table, thresholds, args.cv)
     w = fit(table)
     print(f"{len(table)} labelled sentences, {int(table['y'].sum())} positive")
     print("weights (intercept, " + ", ".join(FEATURES) + "):", tuple(round(float(v), 3) for v in w))
-    for t in (float(v) for v in args.thresholds.split(",")):
+    print("fitted on the whole dev half (in-sample):")
+    for t in thresholds:
         s = AnswerSettings(weights=tuple(float(v) for v in w), min_logit=t)
-        per = evaluate_answers(lambda corpus, q, s=s: indexes[corpus].ask(q, settings=s), dev)
-        row = summarize_answers(per, by=()).iloc[0]
-        print(f"min_logit {t}: exact {row['exact']:.3f}  f1 {row['f1']:.3f}  "
-              f"no-answer {row['no_answer_acc']:.3f}  amounts {row['amount_acc']:.3f}")
+        report(f"  min_logit {t}", evaluate_answers(lambda corpus, q, s=s: indexes[corpus].ask(q, settings=s), dev))
     return 0
 
 

@@ -532,6 +532,7 @@ def _group(idx: Index, q: Question, ev: pd.DataFrame, settings: AnswerSettings) 
         r["start"], r["end"] = int(r["start"]), int(r["end"])
         by_place.setdefault(key_of[r["doc_id"]], []).append(r)
     places = []
+    idx.load_figure_records(key_of)
     for g in by_place.values():
         if q.money or q.count:
             g.sort(key=lambda r: (-r["requirement"], -r["p"], r["start"]))

@@ -197,11 +197,21 @@ class Index:
     def figure_records(self, doc_id: str) -> list:
         """The figures of one article as named tuples (columns of ``figures``), by start offset;
         kept once read."""
+        self.load_figure_records([doc_id])
+        return self._figure_memo[doc_id]
+
+    def load_figure_records(self, doc_ids) -> None:
+        """Read the figure records of the articles ``doc_ids`` in one pass (a first ``ask`` over a
+        large corpus needs those of hundreds of articles: one table read, not one per article)."""
         memo = self._figure_memo
-        if doc_id not in memo:
-            f = self.figures_of([doc_id]).sort_values("start", kind="stable")
-            memo[doc_id] = list(f.itertuples(index=False))
-        return memo[doc_id]
+        missing = [d for d in dict.fromkeys(doc_ids) if d not in memo]
+        if not missing:
+            return
+        f = self.figures_of(missing).sort_values(["doc_id", "start"], kind="stable")
+        for d in missing:
+            memo[d] = []
+        for r in f.itertuples(index=False):
+            memo[r.doc_id].append(r)
 
     @cached_property
     def _figure_memo(self) -> dict[str, list]:

@@ -53,6 +53,7 @@ notebooks: index
 bench: setup
 	$(BIN)/python bench/bench.py
 	$(BIN)/python bench/bench_components.py
+	$(BIN)/python bench/bench_ask.py
 
 # 1,000 and 10,000 synthetic articles, cost model to 100,000 (~20 min on 2 quiet cores)
 bench-scale: setup

@@ -211,7 +211,7 @@ class Index:
         for d in missing:
             memo[d] = []
         for r in f.itertuples(index=False):
-            memo[r.doc_id].append(r)
+            memo[str(r.doc_id)].append(r)
 
     @cached_property
     def _figure_memo(self) -> dict[str, list]:
@@ -349,6 +349,10 @@ class Index:
     @cached_property
     def _query_memo(self) -> dict[str, np.ndarray]:
         return {}
+
+    def forget_queries(self) -> None:
+        """Drop the remembered query vectors (a benchmark times the embedding call every time)."""
+        self._query_memo.clear()
 
     @cached_property
     def purpose_classifier(self):

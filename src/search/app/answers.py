@@ -316,16 +316,16 @@ def evidence_features(idx: Index, question: str, *, where=None, floor: float | N
     feats["specific"] = specific[rows]
     topic_purpose = idx.purpose_classifier.classify(texts[-1])
     feats["topic_purpose"] = topic_purpose
-    keys = list(zip(feats["doc_id"], feats["start"].astype(int)))
+    keys = list(zip(feats["doc_id"].tolist(), feats["start"].astype(int).tolist()))
     # the figures of the sentences in hand
     figs = idx.figures_of(dict.fromkeys(feats["doc_id"]))
     wanted = set(keys)
-    figs = figs[np.fromiter((k in wanted for k in zip(figs["doc_id"], figs["sentence_start"].astype(int))), bool, len(figs))]
+    figs = figs[_sentence_in(figs, wanted)]
     on_topic = _figure_sentences(figs[figs["purpose"] == topic_purpose], ("money", "rate", "count")) \
         if topic_purpose != "other" else set()
     feats["purpose_match"] = [
         1.0 if topic_purpose != "other" and (p == topic_purpose or key in on_topic) else 0.0
-        for p, key in zip(feats["purpose"], keys)]
+        for p, key in zip(feats["purpose"].tolist(), keys)]
     if floor is not None:  # the purpose known: again, what cannot reach the floor goes
         w = (settings or DEFAULT_ANSWERS).weights
         x = feats[["dense_z", "coverage", "bm25", "purpose_match"]].to_numpy(dtype=np.float64)
@@ -333,8 +333,7 @@ def evidence_features(idx: Index, question: str, *, where=None, floor: float | N
         feats = feats[reach]
         keys = [k for k, ok in zip(keys, reach) if ok]
         rows = feats["row"].to_numpy()
-        wanted = set(keys)
-        figs = figs[np.fromiter((k in wanted for k in zip(figs["doc_id"], figs["sentence_start"].astype(int))), bool, len(figs))]
+        figs = figs[_sentence_in(figs, set(keys))]
     money_docs = _topical_figures(idx, q, figs[figs["kind"] == "money"], topic_purpose) if q.money else set()
     count_kinds = ("count", "percent") if q.percent else ("count",)
     count_docs = (_topical_figures(idx, q, figs[figs["kind"].isin(count_kinds)], topic_purpose)
@@ -358,36 +357,46 @@ def evidence_features(idx: Index, question: str, *, where=None, floor: float | N
     return q, feats.reset_index(drop=True)
 
 
+def _sentence_in(figs: pd.DataFrame, keys: set[tuple[str, int]]) -> np.ndarray:
+    """Mask of the figures whose sentence (doc_id, sentence start) is one of ``keys``."""
+    pairs = zip(figs["doc_id"].tolist(), figs["sentence_start"].astype(int).tolist())
+    return np.fromiter((k in keys for k in pairs), bool, len(figs))
+
+
 def _topical_figures(idx: Index, q: Question, figs: pd.DataFrame, purpose: str) -> set[tuple[str, int]]:
     """(doc_id, sentence_start) of sentences holding a figure about the question's topic: a count
     followed by a topic word ("6.820 đơn vị máu", "29 nền"), an amount in a clause sharing a topic
     word or of the topic's purpose. A question asking only for a figure takes any."""
     if not q.concepts:
-        return set(zip(figs["doc_id"], figs["sentence_start"].astype(int)))
+        return set(zip(figs["doc_id"].tolist(), figs["sentence_start"].astype(int).tolist()))
     text_of = idx.article_texts
-    out = set()
-    done: set[tuple[str, int]] = set()
-    for d, ss, se, fs, fe, kind, fp in zip(figs["doc_id"], figs["sentence_start"], figs["sentence_end"],
-                                            figs["start"], figs["end"], figs["kind"], figs["purpose"]):
-        if (d, int(ss)) in done:
+    out: set[tuple[str, int]] = set()
+    clause_hit: dict[tuple[str, int, int], bool] = {}  # a sentence's figures often share a clause
+    cols = [figs[c].tolist() for c in ("doc_id", "sentence_start", "sentence_end", "start", "end", "kind", "purpose")]
+    for d, ss, se, fs, fe, kind, fp in zip(*cols):
+        ss, se, fs, fe = int(ss), int(se), int(fs), int(fe)
+        if (d, ss) in out:
             continue  # the sentence has a topical figure already
         article = text_of[d]
         if kind == "money":
-            a, b = next(((a, b) for a, b in split_clauses(article, int(ss), int(se)) if a <= int(fs) < b),
-                        (int(ss), int(se)))
-            hit = _concept_score(q, article[a:b]) > 0 or (purpose != "other" and fp == purpose)
+            if purpose != "other" and fp == purpose:
+                hit = True
+            else:
+                a, b = next(((a, b) for a, b in split_clauses(article, ss, se) if a <= fs < b), (ss, se))
+                if (d, a, b) not in clause_hit:
+                    clause_hit[(d, a, b)] = _concept_score(q, article[a:b]) > 0
+                hit = clause_hit[(d, a, b)]
         else:
-            hit = _concept_score(q, article[int(fs):int(fe) + 40]) > 0
+            hit = _concept_score(q, article[fs:fe + 40]) > 0
         if hit:
-            out.add((d, int(ss)))
-            done.add((d, int(ss)))
+            out.add((d, ss))
     return out
 
 
 def _figure_sentences(figs: pd.DataFrame, kinds: tuple[str, ...]) -> set[tuple[str, int]]:
     """(doc_id, sentence_start) of the sentences holding a figure of these kinds."""
     f = figs[figs["kind"].isin(kinds)]
-    return set(zip(f["doc_id"], f["sentence_start"].astype(int)))
+    return set(zip(f["doc_id"].tolist(), f["sentence_start"].astype(int).tolist()))
 
 
 def _years(idx: Index, years: tuple[int, int] | None, folded: list[str], doc_ids: list[str]

@@ -318,9 +318,7 @@ def evidence_features(idx: Index, question: str, *, where=None, floor: float | N
     feats["topic_purpose"] = topic_purpose
     keys = list(zip(feats["doc_id"].tolist(), feats["start"].astype(int).tolist()))
     # the figures of the sentences in hand
-    figs = idx.figures_of(dict.fromkeys(feats["doc_id"]))
-    wanted = set(keys)
-    figs = figs[_sentence_in(figs, wanted)]
+    figs = idx.figures_in_sentences(keys)
     on_topic = _figure_sentences(figs[figs["purpose"] == topic_purpose], ("money", "rate", "count")) \
         if topic_purpose != "other" else set()
     feats["purpose_match"] = [
@@ -334,12 +332,14 @@ def evidence_features(idx: Index, question: str, *, where=None, floor: float | N
         keys = [k for k, ok in zip(keys, reach) if ok]
         rows = feats["row"].to_numpy()
         figs = figs[_sentence_in(figs, set(keys))]
-    money_docs = _topical_figures(idx, q, figs[figs["kind"] == "money"], topic_purpose) if q.money else set()
+    # sentences holding none of the question's concepts hold no clause that does
+    covered = {k for k, c in zip(keys, feats["coverage"].tolist()) if c > 0}
+    money_docs = (_topical_figures(idx, q, figs[figs["kind"] == "money"], topic_purpose, covered)
+                  if q.money else set())
     count_kinds = ("count", "percent") if q.percent else ("count",)
-    count_docs = (_topical_figures(idx, q, figs[figs["kind"].isin(count_kinds)], topic_purpose)
+    count_docs = (_topical_figures(idx, q, figs[figs["kind"].isin(count_kinds)], topic_purpose, covered)
                   if q.count and not q.money else set())
-    folded_all = idx.sentences_folded
-    folded = [folded_all[r] for r in rows]
+    folded = idx.sentences_folded(rows.tolist())
     req = np.ones(len(feats))
     if q.money:
         req *= np.array([1.0 if key in money_docs else 0.0 for key in keys])
@@ -363,10 +363,13 @@ def _sentence_in(figs: pd.DataFrame, keys: set[tuple[str, int]]) -> np.ndarray:
     return np.fromiter((k in keys for k in pairs), bool, len(figs))
 
 
-def _topical_figures(idx: Index, q: Question, figs: pd.DataFrame, purpose: str) -> set[tuple[str, int]]:
+def _topical_figures(idx: Index, q: Question, figs: pd.DataFrame, purpose: str,
+                     covered: set[tuple[str, int]]) -> set[tuple[str, int]]:
     """(doc_id, sentence_start) of sentences holding a figure about the question's topic: a count
     followed by a topic word ("6.820 đơn vị máu", "29 nền"), an amount in a clause sharing a topic
-    word or of the topic's purpose. A question asking only for a figure takes any."""
+    word or of the topic's purpose. A question asking only for a figure takes any. ``covered``:
+    the sentences holding one of the question's concepts (no other clause or window within its
+    sentence can)."""
     if not q.concepts:
         return set(zip(figs["doc_id"].tolist(), figs["sentence_start"].astype(int).tolist()))
     text_of = idx.article_texts
@@ -381,11 +384,15 @@ def _topical_figures(idx: Index, q: Question, figs: pd.DataFrame, purpose: str) 
         if kind == "money":
             if purpose != "other" and fp == purpose:
                 hit = True
+            elif (d, ss) not in covered:
+                hit = False
             else:
                 a, b = next(((a, b) for a, b in split_clauses(article, ss, se) if a <= fs < b), (ss, se))
                 if (d, a, b) not in clause_hit:
                     clause_hit[(d, a, b)] = _concept_score(q, article[a:b]) > 0
                 hit = clause_hit[(d, a, b)]
+        elif (d, ss) not in covered and fe + 40 <= se:
+            hit = False
         else:
             hit = _concept_score(q, article[fs:fe + 40]) > 0
         if hit:

@@ -149,6 +149,23 @@ def test_contract_columns(fake_index):
         assert art.at[r.doc_id, "text"][r.start:r.end] == r.text
 
 
+def test_a_search_before_the_chunks_are_loaded_shows_the_same_rows(fake_index):
+    from search.indexing.store import read_chunk_rows
+
+    queries = ["hỗ trợ xây nhà cho hộ nghèo", "which districts mobilized funds for housing", "khen thưởng"]
+    cold = open_index(fake_index)
+    first = [cold.search(q, k=6) for q in queries]
+    assert "chunks" not in cold.__dict__  # read by rowid, not by loading every chunk
+    loaded = open_index(fake_index)
+    assert len(loaded.chunks) > 6
+    for q, before in zip(queries, first):
+        pd.testing.assert_frame_equal(before, loaded.search(q, k=6))
+    rows = [7, 0, 3]  # any order, as ranked
+    part = read_chunk_rows(fake_index / "store.sqlite", rows)
+    assert part is not None
+    pd.testing.assert_frame_equal(part, loaded.chunks.iloc[rows].reset_index(drop=True), check_dtype=False)
+
+
 def test_filters_restrict_results(fake_index):
     idx = open_index(fake_index)
     res = idx.search("học tập và làm theo Bác", k=20, where={"province": "an giang"})

@@ -142,6 +142,10 @@ def test_removed_and_edited_articles(corpus, tmp_path):
     assert report.n_reused == 3 and report.n_articles == 5
     con = sqlite3.connect(tmp_path / "index" / "store.sqlite")
     assert con.execute("select count(*) from chunks where doc_id = '000_de9fd5cf185cd21c'").fetchone()[0] == 0
+    # rows appended, none left behind: the last rowid is the row count (what open_index checks)
+    for table in ("articles", "chunks", "sentences", "figures", "precedents"):
+        count, last = con.execute(f'select count(*), max(rowid) from "{table}"').fetchone()
+        assert count == last, table
     build_index(corpus, tmp_path / "full", Recording())
     assert _dump(tmp_path / "index") == _dump(tmp_path / "full")
 

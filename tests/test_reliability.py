@@ -257,9 +257,14 @@ def test_a_partly_loaded_index_never_mixes_two_builds(work, generations, method)
 
 def test_a_fully_loaded_index_keeps_answering_from_its_own_build(work, generations):
     idx = open_index(work / "index")
+    idx.chunks  # noqa: B018  # a search reads only its result rows until the chunks are loaded
     before = _answer(idx)
+    cold = open_index(work / "index")
+    assert _answer(cold) == before and "chunks" not in cold.__dict__
     build_index(generations[1], work / "index", "fake", force=True)
     assert _answer(idx) == before  # nothing new to load: the opened build answers
+    with pytest.raises(StaleIndexError, match="open it again"):
+        _answer(cold)  # its next rows would come from the new build: refused, never mixed
 
 
 def test_queries_in_threads_while_a_build_swaps_in(work, generations):

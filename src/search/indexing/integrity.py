@@ -93,12 +93,14 @@ STORE_COUNTS = {"articles": "articles", "chunks": "chunks", "sentences": "senten
 def check_store_counts(index_dir: str | os.PathLike, manifest: dict[str, Any]) -> None:
     """IndexCorruptError unless every table of store.sqlite has the manifest's row count (SQLite
     files grow by whole pages, so a store of another index often has the same size: the counts
-    tell them apart, for a few milliseconds)."""
+    tell them apart). The build appends rows and never deletes one, so a table's last rowid is its
+    row count: read from the B-tree's edge in microseconds, where COUNT(*) scans the table (0.5 s
+    for the 870k rows of a 10k-article store). The exact count is checked when a table is loaded."""
     path = Path(index_dir) / L.STORE
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            found = {t: con.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in STORE_COUNTS}
+            found = {t: con.execute(f'SELECT max(rowid) FROM "{t}"').fetchone()[0] or 0 for t in STORE_COUNTS}
         finally:
             con.close()
     except sqlite3.Error as exc:

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import IndexCorruptError
 
-__all__ = ["TABLES", "write_store", "write_rows", "read_rows", "encode_row", "read_table", "StoreWriter"]
+__all__ = ["TABLES", "write_store", "write_rows", "read_rows", "encode_row", "read_table", "read_chunk_rows",
+           "StoreWriter"]
 
 # name → ordered (column, sqlite type); "JSON" columns hold lists/dicts
 TABLES: dict[str, list[tuple[str, str]]] = {
@@ -56,16 +58,16 @@ TABLES: dict[str, list[tuple[str, str]]] = {
     ],
 }
 
-_VIEWS = {
-    # chunks with the metadata of their article carried along
-    "chunks_meta": """
-        CREATE VIEW chunks_meta AS
+# chunks with the metadata of their article carried along
+_CHUNKS_META_SELECT = """
         SELECT c.chunk_id, c.row, c.doc_id, c.ordinal, c.start, c."end", c.n_tokens, c.text,
                a.title, a.locality, a.locality_level, a.district, a.province, a.province_new,
                a.directives, a.period, a.period_start, a.period_end, a.date, a.source,
                a.author, a.outlet, a.url
-        FROM chunks c JOIN articles a USING (doc_id) ORDER BY c.row
-    """,
+        FROM chunks c JOIN articles a USING (doc_id)"""
+
+_VIEWS = {
+    "chunks_meta": "\n        CREATE VIEW chunks_meta AS" + _CHUNKS_META_SELECT + " ORDER BY c.row\n    ",
 }
 
 
@@ -182,16 +184,47 @@ def read_rows(path: str | Path, name: str) -> list[tuple]:
         raise IndexCorruptError(f"{path}: cannot read table {name!r} ({exc})") from None
 
 
-def read_table(path: str | Path, name: str) -> pd.DataFrame:
-    """A table (or view) as a DataFrame with JSON columns decoded."""
+def _query(path: str | Path, name: str, sql: str, params: Sequence = ()) -> pd.DataFrame:
     try:
         con = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)
         try:
-            df = pd.read_sql_query(f'SELECT * FROM "{name}"', con)
+            return pd.read_sql_query(sql, con, params=list(params))
         finally:
             con.close()
     except (sqlite3.Error, pd.errors.DatabaseError) as exc:
         raise IndexCorruptError(f"{path}: cannot read table {name!r} ({exc})") from None
+
+
+def read_table(path: str | Path, name: str) -> pd.DataFrame:
+    """A table (or view) as a DataFrame with JSON columns decoded."""
+    return _decoded(_query(path, name, f'SELECT * FROM "{name}"'), name)
+
+
+def read_chunk_rows(path: str | Path, rows: Sequence[int]) -> pd.DataFrame | None:
+    """Rows ``rows`` (0-based row numbers, in that order) of ``chunks_meta``, read by rowid — what
+    one search shows, without reading the 74k chunks of a 10k-article index. None when the
+    table's rowids do not follow its row numbers (then read the whole view)."""
+    rows = [int(r) for r in rows]
+    if not rows:
+        return _decoded(_query(path, "chunks_meta", "SELECT * FROM chunks_meta LIMIT 0"), "chunks_meta")
+    marks = ",".join("?" * len(rows))
+    df = _query(path, "chunks_meta", f"{_CHUNKS_META_SELECT} WHERE c.rowid IN ({marks})", [r + 1 for r in rows])
+    by_row = {int(r): i for i, r in enumerate(df["row"])}
+    if sorted(by_row) != sorted(set(rows)):
+        return None
+    df = _decoded(df.iloc[[by_row[r] for r in rows]].reset_index(drop=True), "chunks_meta")
+    # the column types of the whole view: a text column empty in these rows but not in the table
+    # is read as strings there (missing = NaN), not as objects (None)
+    empty = [c for c, kind in TABLES["articles"] if kind.startswith("TEXT") and c in df.columns
+             and df[c].dtype == object and df[c].isna().all()]
+    for col in empty:
+        filled = _query(path, "articles", f'SELECT 1 FROM articles WHERE "{col}" IS NOT NULL LIMIT 1')
+        if len(filled):
+            df[col] = df[col].astype("str")
+    return df
+
+
+def _decoded(df: pd.DataFrame, name: str) -> pd.DataFrame:
     columns = TABLES.get(name, TABLES["articles"] + TABLES["chunks"] if name == "chunks_meta" else [])
     json_cols = {c for c, t in columns if t == "JSON"}
     for col in json_cols & set(df.columns):

@@ -49,6 +49,9 @@ def serve(idx, host: str = "127.0.0.1", port: int = 8001) -> None:
     import uvicorn
 
     _check_port(host, port)
+    # a long-running server holds the chunks it shows: searches then keep answering from the
+    # build it opened when a rebuild swaps another one in (a cold Index reads result rows only)
+    idx.chunks  # noqa: B018
     ds = make_datasette(idx)
     asyncio.run(ds.invoke_startup())
     print(f"Writers' desk: http://{host}:{port}/  (index {idx.path}; Ctrl+C stops it)", flush=True)

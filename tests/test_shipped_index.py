@@ -36,6 +36,12 @@ def test_housing_question_answered_by_place(real_index):
     assert 1_629_000_000 in amounts["Mỹ Thạnh"]
     # road money of the same articles is not housing money
     assert 3_700_000_000 not in amounts["Mỹ Thạnh"] and 240_000_000 not in amounts["An Phú"]
+    # the CLI's table quotes the clause that answers, where the amount is written
+    from search.app.present import ask_table
+
+    table = ask_table(real_index, ans, width=400)
+    for evidence, amount in zip(table["evidence"], table["amounts"]):
+        assert amount and amount in evidence, (amount, evidence)
 
 
 def test_ask_in_vietnamese_and_other_topics(real_index):

@@ -149,15 +149,17 @@ def _short(text: str, width: int) -> str:
 
 
 def ask_table(idx: Index, df: pd.DataFrame, *, width: int = 110) -> pd.DataFrame:
-    """The CLI's ``ask`` table: place, actor, amounts and counts as written, the best evidence,
-    the outlet and date of its article."""
+    """The CLI's ``ask`` table: place, actor, amounts and counts as written, the best evidence —
+    the quote its citation gives (the clause that answers, qualifier kept), not the start of a long
+    report sentence —, the outlet and date of its article."""
     rows = []
     for r in answer_rows(idx, df):
         first = r.citations[0] if r.citations else None
+        quote = first.quote if first and first.quote else (r.evidence[0] if r.evidence else "")
         rows.append({
             "place": r.place, "actor": r.actor or "", "score": round(r.score, 3),
             "amounts": ", ".join(r.amounts), "counts": ", ".join(r.counts),
-            "evidence": _short(r.evidence[0], width) if r.evidence else "",
+            "evidence": _short(quote, width),
             "outlet": (first.outlet or "") if first else "",
             "date": (format_date(first.date) or "") if first else "",
         })

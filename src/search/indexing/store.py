@@ -67,6 +67,7 @@ _CHUNKS_META_SELECT = """
         FROM chunks c JOIN articles a USING (doc_id)"""
 
 _VIEWS = {
+    # spelled as the view always was: the SQL stored in sqlite_master, so the store's bytes, stay the same
     "chunks_meta": "\n        CREATE VIEW chunks_meta AS" + _CHUNKS_META_SELECT + " ORDER BY c.row\n    ",
 }
 

@@ -478,18 +478,22 @@ class EmbeddingCache:
         found: dict[str, np.ndarray] = {}
         hashes = list(hashes)
         self._used.update((embedder_id, h) for h in hashes)
+        for h, d, blob in self._lookup(embedder_id, hashes):
+            v = _usable_blob(blob, d, dim)
+            if v is not None:
+                found[h] = v
+            else:
+                self.n_unusable += 1
+        return found
+
+    def _lookup(self, embedder_id: str, hashes: list[str]):
+        """(text_hash, dim, vector) rows of ``hashes`` under ``embedder_id``, by index lookups in
+        groups small enough for SQLite's parameter limit."""
         for i in range(0, len(hashes), self._CHUNK):
             part = hashes[i:i + self._CHUNK]
-            rows = self._con.execute(
+            yield from self._con.execute(
                 f"SELECT text_hash, dim, vector FROM embeddings WHERE embedder_id = ? "
                 f"AND text_hash IN ({','.join('?' * len(part))})", [embedder_id, *part])
-            for h, d, blob in rows:
-                v = _usable_blob(blob, d, dim)
-                if v is not None:
-                    found[h] = v
-                else:
-                    self.n_unusable += 1
-        return found
 
     def read_into(self, embedder_id: str, slots: dict[str, int], out: np.ndarray, *,
                   scan: bool | None = None) -> set[str]:
@@ -520,12 +524,7 @@ class EmbeddingCache:
             take(self._con.execute("SELECT text_hash, dim, vector FROM embeddings WHERE +embedder_id = ?",
                                    (embedder_id,)))
         else:
-            hashes = list(slots)
-            for i in range(0, len(hashes), self._CHUNK):
-                part = hashes[i:i + self._CHUNK]
-                take(self._con.execute(
-                    f"SELECT text_hash, dim, vector FROM embeddings WHERE embedder_id = ? "
-                    f"AND text_hash IN ({','.join('?' * len(part))})", [embedder_id, *part]))
+            take(self._lookup(embedder_id, list(slots)))
         return found
 
     def has_many(self, embedder_id: str, hashes: Sequence[str], dim: int) -> set[str]:

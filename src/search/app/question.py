@@ -49,7 +49,10 @@ def _has(kind: str, folded: str) -> bool:
 # A question about money names it: funds, spending, cost; in Vietnamese kinh phí, tiền, vốn —
 # matched with diacritics when the question has them ("phát động" is not "đồng", "tiến" not "tiền")
 _MONEY_EN = re.compile(r"\b(?:money|funds?|funding|funded|financ\w*|spent|spend|spending|cost|costs"
-                       r"|raised?|budget|dong|vnd|billion|million|chip(?:ped)? in)\b")
+                       r"|raised?|budget|dong|vnd|billion|million|chip(?:ped)? in)\b"
+                       # "complaints raised by residents", "raise awareness": not money
+                       r"(?<!\braised)(?<!\braise)|\braised?\b(?! by\b| at\b| in\b| during\b| awareness\b"
+                       r"| concerns?\b| issues?\b| questions?\b| complaints?\b)")
 _MONEY_VI = ("kinh phí", "tiền", "số tiền", "vốn", "ngân sách", "chi phí", "tỷ đồng", "triệu đồng",
              "quyên góp", "gây quỹ", "trị giá")
 _MONEY_VI_RE = re.compile(r"(?<!\w)(?:" + "|".join(_MONEY_VI) + r")(?!\w)")
@@ -236,6 +239,8 @@ _ASKING_PLACE = re.compile(
 # "huyện nào", "which communes": a province-level report answers neither
 _ASKING_BELOW_PROVINCE = re.compile(
     r"\b(?:huyen|quan|thi xa|xa|phuong|thi tran) nao\b"
+    r"|\b(?:khong tinh|khong ke|tru|ngoai tru|excluding|not counting|except|leaving out|other than)"
+    r" (?:the )?(?:cap tinh|tinh|province|provinces|provincial|province-level|province level)\b"
     r"|\b(?:which|what) (?:of the )?(?:district|districts|commune|communes|ward|wards|town|towns)\b")
 
 _LEVEL_BEFORE = re.compile(r"\b(?:" + "|".join(map(re.escape, _LEVEL_WORDS_FOLDED)) +
@@ -244,6 +249,7 @@ _LEVEL_BEFORE = re.compile(r"\b(?:" + "|".join(map(re.escape, _LEVEL_WORDS_FOLDE
 
 
 _WORD = re.compile(r"[^\W\d_]+")
+_SPLIT_SUPERLATIVE = re.compile(r"\b(nhieu|it|lon|cao|thap|nho)\b(?: [a-z]+){1,6}? (nhat)\b")
 
 
 def _vietnamese_runs(text: str) -> list[tuple[int, int]]:
@@ -334,6 +340,9 @@ def parse(question: str, places: PlaceIndex | None = None) -> Question:
     removed += [mm.span() for mm in _ASKING_PLACE.finditer(folded)]
     for pattern in _scaffold():
         removed += [mm.span() for mm in pattern.finditer(folded)]
+    if q.rank:  # "nhiều tiền nhất", "ít nhà nhất": the superlative's two words around its topic
+        for mm in _SPLIT_SUPERLATIVE.finditer(folded):
+            removed += [mm.span(1), mm.span(2)]
     # the topic keeps the question's own spelling (diacritics) where it has them
     topic = _strip(text, [(a, b) for a, b in removed])
     topic = re.sub(r"\(\s*\)", " ", topic)

@@ -60,9 +60,17 @@ def _glossary() -> tuple[dict[str, tuple[str, ...]], int]:
     return {k: tuple(v) for k, v in table.items()}, longest
 
 
+@lru_cache(maxsize=1)
+def _irregular() -> dict[str, str]:
+    return {r["form"]: r["base"] for r in data.rows("irregular_en")}
+
+
 def lemmas(word: str) -> list[str]:
-    """The word and its crude English base forms: houses → house, donated → donate/donat …"""
+    """The word and its crude English base forms: houses → house, donated → donate/donat,
+    built → build (``data/irregular_en.tsv``) …"""
     out = [word]
+    if word in _irregular():
+        out.append(_irregular()[word])
     if word.endswith("ies") and len(word) > 4:
         out.append(word[:-3] + "y")
     if word.endswith("es") and len(word) > 3:
@@ -111,6 +119,8 @@ class Translation:
     groups: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     translated: list[str] = field(default_factory=list)
     untranslated: list[str] = field(default_factory=list)
+    #: the words translated by the embedder's nearest terms, not by the glossary (less sure)
+    neighboured: list[str] = field(default_factory=list)
     coverage: float = 0.0
 
     @property
@@ -194,6 +204,7 @@ class CrossLingual:
             out.groups.append((word, tuple(terms)))
             if terms:
                 out.translated.append(word)
+                out.neighboured.append(word)
                 for t in terms:
                     out.terms.setdefault(t, self.settings.neighbour_weight)
             else:

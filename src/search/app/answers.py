@@ -42,7 +42,7 @@ from ..retrieval.filters import matching_doc_ids, parse_where
 from ..retrieval.lexical import FOLDED_STOP_WORDS, STOP_WORDS, content_terms, query_weights, tokenize
 from ..retrieval.ranking import fuse, lexical_weight
 from ..text.normalize import fold
-from ..text.segment import split_clauses
+from ..text.segment import clause_at, split_clauses
 from ..validation import check_optional_k
 from .question import Question, parse
 
@@ -70,10 +70,11 @@ class AnswerSettings:
     of the answer benchmark for one embedder (``eval/fit_answers.py``): the dense z-score is on that
     embedder's scale, so another embedder gets its own fit or the defaults."""
 
-    weights: tuple[float, ...] = (-5.745, 1.785, 7.26, 8.11, 3.259, 0.0)
+    weights: tuple[float, ...] = (-6.389, 1.617, 8.92, 9.45, 2.314, 0.0)
     min_logit: float = 4.0         # a place needs one sentence at least this likely (log-odds)
     min_logit_named: float = -1.0  # … or this, for a place the question names
     min_logit_ranked: float = 0.0  # … or this, for a most/least question (its figure is required)
+    min_logit_admitted: float = 1.0  # … or this, for a question about difficulties (an admitted one is required)
     max_gap: float = 8.0           # … and not further than this behind the best place
     evidence_gap: float = 3.0      # a place's evidence: its sentences this close to its best
     evidence_per_place: int = 3    # sentences quoted per place, best first
@@ -125,6 +126,8 @@ class _Concept:
     alternatives: list[list[str]]
     weight: float = 0.0
     group: str = ""   # the synonym group it belongs to, if any
+    sure: bool = True  # False: an English word translated by the embedder's nearest terms only
+    loose: int = 0     # the last ``loose`` alternatives are the words apart: they do not set the weight
 
 
 @lru_cache(maxsize=1)
@@ -172,7 +175,8 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
         for label, alternatives in tr.groups:
             group = next((synonyms[fold(a)] for a in alternatives if fold(a) in synonyms), ())
             alts = [toks for toks in (_term_tokens(a) for a in (*alternatives, *group)) if toks]
-            out.append(_Concept(label, alts, group=group[0] if group else ""))
+            out.append(_Concept(label, alts, group=group[0] if group else "",
+                                sure=label not in tr.neighboured))
     else:
         q.terms = content_terms(q.topic)
         topic = q.topic.lower()
@@ -186,7 +190,10 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
                     continue  # written with other diacritics: "quá trình" is not "quà"
                 if not any(a < m.end() and m.start() < b for a, b in taken):
                     taken.append(m.span())
-                    out.append(_Concept(topic[m.start():m.end()], [_term_tokens(g) for g in group], group=group[0]))
+                    alts = [_term_tokens(g) for g in group]
+                    # as asked, its words may stand apart: "xây nhà" in "xây dựng 48 căn nhà"
+                    alts.append([t for w in written.split() for t in _term_tokens(w)])
+                    out.append(_Concept(written, alts, group=group[0], loose=1))
         rest = _blank(topic, taken)
         for run in re.split(r"[^\w\s]|\s{2,}", rest):
             syllables = re.findall(r"[^\W\d_]+", run)
@@ -203,9 +210,18 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
     q.concepts = out
     unknown = float(np.log(1.0 + (lex.num_docs + 0.5) / 0.5))
     for c in out:
-        weights = [min(lex.idf(t) for t in alt) for alt in c.alternatives] if c.alternatives else [unknown]
+        tight = c.alternatives[:len(c.alternatives) - c.loose]
+        weights = [min(lex.idf(t) for t in alt) for alt in tight] if tight else [unknown * _UNTRANSLATED]
         c.weight = min(weights) * (0.5 if " " in c.label and not english else 1.0)
+        if not c.sure:  # a nearest term is a guess ("collected" → "thu gom" of rubbish)
+            c.weight *= idx.crosslingual.settings.neighbour_weight
     return out
+
+
+# an English word neither the glossary nor the embedder translates counts, at this share of the
+# weight of a word no sentence holds: often a plain word ("worked", "keep", "back") rather than
+# the topic, whose meaning the dense score still weighs
+_UNTRANSLATED = 0.4
 
 
 @lru_cache(maxsize=1)
@@ -305,8 +321,8 @@ def evidence_features(idx: Index, question: str, *, where=None, floor: float | N
     keep = sents["doc_id"].isin(docs).to_numpy()
     if floor is not None:
         w = (settings or DEFAULT_ANSWERS).weights
-        best_case = w[0] + w[1] * z + w[2] * coverage + w[3] * bm + max(w[4], 0.0) + max(w[5], 0.0)
-        keep = keep & (best_case >= floor)
+        known = {"dense_z": z, "coverage": coverage, "bm25": bm}
+        keep = keep & (_best_case(w, known) >= floor)
     feats = sents.loc[keep, ["row", "sentence_id", "doc_id", "chunk_id", "start", "end", "purpose", "text"]].copy()
     rows = feats["row"].to_numpy()
     feats["cos"] = cos[rows]
@@ -326,8 +342,9 @@ def evidence_features(idx: Index, question: str, *, where=None, floor: float | N
         for p, key in zip(feats["purpose"].tolist(), keys)]
     if floor is not None:  # the purpose known: again, what cannot reach the floor goes
         w = (settings or DEFAULT_ANSWERS).weights
-        x = feats[["dense_z", "coverage", "bm25", "purpose_match"]].to_numpy(dtype=np.float64)
-        reach = w[0] + x @ np.asarray(w[1:5]) + max(w[5], 0.0) >= floor
+        known = {f: feats[f].to_numpy(dtype=np.float64) for f in ("dense_z", "coverage", "bm25")}
+        known["purpose"] = feats["purpose_match"].to_numpy(dtype=np.float64)
+        reach = _best_case(w, known) >= floor
         feats = feats[reach]
         keys = [k for k, ok in zip(keys, reach) if ok]
         rows = feats["row"].to_numpy()
@@ -352,9 +369,19 @@ def evidence_features(idx: Index, question: str, *, where=None, floor: float | N
     feats["requirement"] = req
     names = [fold(n) for n in q.names]
     feats["name_ok"] = [all(n in f for n in names) for f in folded]
-    feats["year_explicit"], feats["year_covered"] = _years(idx, q.years, folded, feats["doc_id"].tolist())
+    feats["year_explicit"], feats["year_covered"] = _years(
+        idx, q.years, folded, feats["doc_id"].tolist(), feats["start"].astype(int).tolist())
     feats["purpose"] = feats["purpose_match"]
     return q, feats.reset_index(drop=True)
+
+
+def _best_case(w: tuple[float, ...], known: dict[str, np.ndarray]) -> np.ndarray:
+    """The highest log-odds a sentence can reach: the features known so far as they are, the
+    others at their most favourable (each is in [0, 1])."""
+    out = np.full(len(next(iter(known.values()))), w[0], dtype=np.float64)
+    for name, wi in zip(FEATURES, w[1:]):
+        out += wi * known[name] if name in known else max(wi, 0.0)
+    return out
 
 
 def _sentence_in(figs: pd.DataFrame, keys: set[tuple[str, int]]) -> np.ndarray:
@@ -375,8 +402,9 @@ def _topical_figures(idx: Index, q: Question, figs: pd.DataFrame, purpose: str,
     text_of = idx.article_texts
     out: set[tuple[str, int]] = set()
     clause_hit: dict[tuple[str, int, int], bool] = {}  # a sentence's figures often share a clause
-    cols = [figs[c].tolist() for c in ("doc_id", "sentence_start", "sentence_end", "start", "end", "kind", "purpose")]
-    for d, ss, se, fs, fe, kind, fp in zip(*cols):
+    cols = [figs[c].tolist() for c in ("doc_id", "sentence_start", "sentence_end", "start", "end", "kind",
+                                       "purpose", "unit")]
+    for d, ss, se, fs, fe, kind, fp, unit in zip(*cols):
         ss, se, fs, fe = int(ss), int(se), int(fs), int(fe)
         if (d, ss) in out:
             continue  # the sentence has a topical figure already
@@ -391,13 +419,40 @@ def _topical_figures(idx: Index, q: Question, figs: pd.DataFrame, purpose: str,
                 if (d, a, b) not in clause_hit:
                     clause_hit[(d, a, b)] = _concept_score(q, article[a:b]) > 0
                 hit = clause_hit[(d, a, b)]
-        elif (d, ss) not in covered and fe + 40 <= se:
+        elif (d, ss) not in covered and fe + _COUNTED <= se:
             hit = False
         else:
-            hit = _concept_score(q, article[fs:fe + 40]) > 0
+            hit = _counts_topic(q, article, ss, se, fs, fe, unit)
         if hit:
             out.add((d, ss))
     return out
+
+
+_COUNTED = 40
+_PUNCT = re.compile(r"[,;.:()\n]")
+
+
+def _counted(article: str, start: int, end: int) -> str:
+    """A count and what it counts: the words after it up to the next punctuation ("6.820 đơn vị
+    máu"; "11 phường, thu gom … rác" counts wards, not what was collected)."""
+    stop = _PUNCT.search(article, end, end + _COUNTED)
+    return article[start:stop.start() if stop else end + _COUNTED]
+
+
+def _counts_topic(q: Question, article: str, ss: int, se: int, fs: int, fe: int, unit: object) -> bool:
+    """A count of the topic: the topic's words follow it ("6.820 đơn vị máu", "29 nền nhà"), or its
+    unit was named earlier in the clause with the topic's words after it (“Buôn tự quản …” được
+    nhân rộng ra 38 buôn)."""
+    if _concept_score(q, article[fs:fe + _COUNTED]) > 0:
+        return True
+    if not isinstance(unit, str) or not unit.strip():
+        return False
+    a, _ = clause_at(article, ss, se, fs)
+    head = fold(article[a:fs].lower())  # fold keeps offsets
+    for m in re.finditer(rf"(?<!\w){re.escape(fold(unit.lower()))}(?!\w)", head):
+        if _concept_score(q, article[a + m.end():a + m.end() + _COUNTED]) > 0:
+            return True
+    return False
 
 
 def _figure_sentences(figs: pd.DataFrame, kinds: tuple[str, ...]) -> set[tuple[str, int]]:
@@ -406,13 +461,24 @@ def _figure_sentences(figs: pd.DataFrame, kinds: tuple[str, ...]) -> set[tuple[s
     return set(zip(f["doc_id"].tolist(), f["sentence_start"].astype(int).tolist()))
 
 
-def _years(idx: Index, years: tuple[int, int] | None, folded: list[str], doc_ids: list[str]
-           ) -> tuple[list[bool], list[bool]]:
-    """(states one of the question's years, is undated in an article whose period lies within them)."""
+def _years(idx: Index, years: tuple[int, int] | None, folded: list[str], doc_ids: list[str],
+           starts: list[int]) -> tuple[list[bool], list[bool]]:
+    """(states one of the question's years, is undated in an article whose period lies within them).
+
+    A sentence stating no year takes the last year stated before it in its paragraph: reports set
+    the time once ("Cũng trong năm 2022, dông lốc làm sập 58 căn nhà. Ngay sau thiên tai, … hỗ trợ")."""
     if years is None:
         return [True] * len(folded), [True] * len(folded)
     lo, hi = years
-    said = [[int(y) for y in _YEAR_RE.findall(f)] for f in folded]
+    text_of = idx.article_texts
+    said = []
+    for f, d, s in zip(folded, doc_ids, starts):
+        ys = [int(y) for y in _YEAR_RE.findall(f)]
+        if not ys:
+            text = text_of[d]
+            before = _YEAR_RE.findall(text, text.rfind("\n", 0, s) + 1, s)
+            ys = [int(before[-1])] if before else []
+        said.append(ys)
     covering = _docs_covering(idx, lo, hi)
     return ([any(lo <= y <= hi for y in ys) for ys in said],
             [not ys and d in covering for ys, d in zip(said, doc_ids)])
@@ -469,7 +535,9 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
         has_stated = stated.groupby(feats["doc_id"]).transform("any")
         feats = feats[feats["year_explicit"] | (feats["year_covered"] & ~has_stated)]
     floor = (settings.min_logit_named if q.doc_ids is not None else
-             settings.min_logit_ranked if q.rank else settings.min_logit)
+             settings.min_logit_ranked if q.rank else
+             settings.min_logit_admitted if q.difficulties else settings.min_logit)
+    # a most/least question lists every place with the figure: its requirement is the gate
     ev = _evidence(feats, settings, floor)
     if q.doc_ids is not None and not ev.empty:
         ev = _one_of_a_shared_name(idx, ev, settings)
@@ -494,7 +562,8 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
 def _floor_bound(settings: AnswerSettings) -> float:
     """No sentence below this log-odds can be evidence, whatever the question: the lowest place
     threshold, less the gap a place's further evidence may lag its best."""
-    return min(settings.min_logit, settings.min_logit_named, settings.min_logit_ranked) - settings.evidence_gap
+    return min(settings.min_logit, settings.min_logit_named, settings.min_logit_ranked,
+               settings.min_logit_admitted) - settings.evidence_gap
 
 
 def _evidence(feats: pd.DataFrame, settings: AnswerSettings, floor: float) -> pd.DataFrame:
@@ -655,10 +724,10 @@ def _figures(idx: Index, q: Question, top: list[dict]) -> tuple[list[dict], list
                 amounts.append({"vnd": int(r.amount_vnd), "vnd_max": _int_or_none(r.amount_max_vnd),
                                 "qualifier": _str_or_none(r.qualifier), "display": r.display,
                                 "expression": r.expression, "purpose": r.purpose, "doc_id": d,
-                                "start": int(r.start)})
+                                "start": int(r.start), "share": share[c]})
             elif (r.kind == "count" or (r.kind == "percent" and (q.percent or q.compare))) and (
                     q.count or q.rank or not q.money):
-                if (q.count or q.rank) and _concept_score(q, article[int(r.start):int(r.end) + 40]) <= 0:
+                if (q.count or q.rank) and not _counts_topic(q, article, s, e, int(r.start), int(r.end), r.unit):
                     continue  # "how many houses": a count of houses, not of workdays
                 if not (q.count or q.rank or q.compare) and not on_topic:
                     continue  # shown with a place: the counts of the clause that answers
@@ -666,7 +735,8 @@ def _figures(idx: Index, q: Question, top: list[dict]) -> tuple[list[dict], list
                 counts.append({"value": float(r.value), "unit": r.unit, "category": _str_or_none(r.category),
                                "qualifier": _str_or_none(r.qualifier),
                                "display": r.display, "expression": r.expression, "doc_id": d,
-                               "start": int(r.start)})
+                               "start": int(r.start), "share": share[c],
+                               "names_topic": _concept_score(q, _counted(article, int(r.start), int(r.end))) > 0})
     return amounts, counts
 
 
@@ -682,17 +752,22 @@ def _str_or_none(v: object) -> str | None:
 
 
 def _value(q: Question, amounts: list[dict], counts: list[dict]) -> tuple[float | None, str | None, dict | None]:
-    """The figure a most/least question ranks by — the largest of the place's, none when it has
-    only an order of magnitude ("hàng nghìn lượt" is not 1.000 to rank by) — and that figure."""
+    """The figure a most/least question ranks by and that figure: of the place's figures in the
+    clauses that speak most of the topic ("cấp huyện … 1.200 lượt; cơ sở … 41.560 lượt" asked about
+    district-level conferences), the largest; none when it has only an order of magnitude
+    ("hàng nghìn lượt" is not 1.000 to rank by)."""
     amounts = [a for a in amounts if a.get("qualifier") != "order_of"]
     counts = [c for c in counts if c.get("qualifier") != "order_of"]
-    if q.money and amounts:
-        best = max(amounts, key=lambda a: (a["vnd"], -a["start"]))
-        return float(best["vnd"]), best["display"], best
-    if counts:
-        best = max(counts, key=lambda c: (c["value"], -c["start"]))
-        return float(best["value"]), best["display"], best
-    return None, None, None
+    figures, key = (amounts, "vnd") if q.money and amounts else (counts, "value")
+    if not figures:
+        return None, None, None
+    # a count followed by the topic's word ("6.820 đơn vị máu") before one merely near it
+    def topical(f: dict) -> tuple[bool, float]:
+        return f.get("names_topic", True), f.get("share", 0.0)
+    most = max(map(topical, figures))
+    figures = [f for f in figures if topical(f) >= most]
+    best = max(figures, key=lambda f: (f[key], -f["start"]))
+    return float(best[key]), best["display"], best
 
 
 def _answer_span(idx: Index, q: Question, d: str, s: int, e: int, amounts: list[dict]) -> tuple[int, int]:

@@ -27,6 +27,12 @@ def test_is_english(text, english):
 def test_lemmas():
     assert "house" in lemmas("houses") and "donate" in lemmas("donated") and "family" in lemmas("families")
     assert "build" in lemmas("building")
+    assert "build" in lemmas("built") and "give" in lemmas("gave")  # irregular: data/irregular_en.tsv
+
+
+def test_an_irregular_verb_finds_its_glossary_entry():
+    tr = CrossLingual(known(set())).translate("which places built houses")
+    assert "built" not in tr.untranslated and any(w == "built" for w, _ in tr.groups)
 
 
 def known(tokens):
@@ -63,6 +69,7 @@ def test_neighbours_from_the_vocabulary_only_when_they_stand_out():
     xl = CrossLingual(known(set()), vocab, vectors, _Vectors())
     tr = xl.translate("quince jam")
     assert "quả" in tr.terms and tr.terms["quả"] < 1.0  # a neighbour weighs less than a translation
+    assert tr.neighboured == ["quince"]  # and is marked as a guess
     assert "jam" in tr.untranslated  # nothing stands out for it
 
 

@@ -37,6 +37,8 @@ def places():
     ("which districts mobilized funds for housing", "how_much", True, False),
     ("Địa phương nào phát động trồng cây xanh?", "which", False, False),  # "phát động" is not "đồng"
     ("nhung noi nao ho tro nguoi dan bi lu lut, dong bao", "which", False, False),  # đồng bào, not VND
+    ("Which place settled the most complaints raised by residents?", "most", False, True),  # not money
+    ("Which places raised money for bridges?", "how_much", True, False),
 ])
 def test_kind_and_what_is_counted(question, kind, money, count):
     q = parse(question)
@@ -98,6 +100,10 @@ def test_names_the_evidence_must_hold(places):
     ("Which places say they rely too much on sponsors or donated funds?", True),
     ("huyen nao con gap nhieu kho khan", True),
     ("Nơi nào còn những khó khăn gì?", True),
+    ("Which places say staff keep changing, which holds the work back?", True),
+    ("Where do officials complain that rules are slow to change?", True),
+    ("Nơi nào thừa nhận còn cán bộ cửa quyền?", True),
+    ("Which places held a conference on Uncle Ho's ethics?", False),  # "held", not "held back"
 ])
 def test_shortcomings_are_not_people_in_difficulty(question, difficulties):
     q = parse(question)
@@ -111,7 +117,28 @@ def test_shortcomings_are_not_people_in_difficulty(question, difficulties):
     ("xa nao trao hoc bong cho hoc sinh", True),
     ("Which places held dialogues with residents?", False),
     ("Những nơi nào hỗ trợ hộ nghèo?", False),
+    ("Nơi nào xây nhiều nhà nhất (không tính cấp tỉnh)?", True),
+    ("Which place spent the most on roads, excluding provincial reports?", True),
 ])
 def test_asking_for_districts_or_communes_leaves_provinces_out(question, below):
     assert parse(question).below_province is below
+
+
+@pytest.mark.parametrize("question,topic", [
+    # the two words of a split superlative go, what lies between them stays
+    ("Huyện nào huy động nhiều tiền nhất cho việc xây nhà (không tính cấp tỉnh)?", "huy động tiền cho việc xây nhà"),
+    ("noi nao xay it nha nhat cho ho ngheo", "xay nha cho ho ngheo"),
+    ("Trong các địa phương làm nước sạch, nơi nào chi ít tiền nhất?", "làm nước sạch, chi tiền"),
+    ("Trong giai đoạn thực hiện Chỉ thị 03, những địa phương nào khen thưởng tập thể?", "khen thưởng tập thể"),
+    ("During the implementation of Directive 05, which districts built houses?", "built houses"),
+    ("Nơi nào có nhiều nhất tổ tự quản?", "có tổ tự quản"),
+])
+def test_scaffolding_of_superlatives_exclusions_and_periods_leaves_the_topic(question, topic):
+    assert parse(question).topic == topic
+
+
+def test_a_superlative_word_pair_is_left_alone_when_nothing_is_ranked():
+    # "nhiều … nhất" only goes when the question ranks; "thống nhất" is a word of the topic
+    q = parse("Nơi nào tổ chức hội nghị thống nhất cách làm?")
+    assert q.rank is None and "thống nhất" in q.topic
 

@@ -16,6 +16,7 @@ def own(tmp_path_factory):
     base = tmp_path_factory.mktemp("own")
     shutil.copytree(FIXTURES / "articles", base / "corpus")
     (base / "corpus" / "tinh_ha_tinh.txt").write_text(PROVINCE_REPORT, encoding="utf-8")
+    (base / "corpus" / "quy_hop_nghe_an.txt").write_text(QUY_HOP, encoding="utf-8")
     build_index(base / "corpus", base / "index")
     return open_index(base / "index")
 
@@ -30,6 +31,24 @@ Trong 5 năm, Quỹ "Vì người nghèo" các cấp trong tỉnh Hà Tĩnh đã
 xây mới và sửa chữa 1.850 nhà đại đoàn kết cho hộ nghèo, hộ có hoàn cảnh khó khăn về nhà ở.
 
 Tỉnh ủy khen thưởng 40 tập thể và 65 cá nhân có thành tích tiêu biểu trong học tập và làm theo Bác.
+"""
+
+
+# a district report whose figures need reading in context: the year set by a paragraph's first
+# sentence, district-level beside grassroots attendances, a unit named before its count
+QUY_HOP = """Quỳ Hợp: làm theo Bác từ những việc cụ thể
+
+Giai đoạn 2016–2021, Đảng bộ huyện Quỳ Hợp (Nghệ An) triển khai Chỉ thị 05-CT/TW của Bộ Chính trị gắn \
+với nhiệm vụ chính trị của địa phương.
+
+Trong 5 năm, cấp huyện tổ chức 8 hội nghị học tập chuyên đề cho 900 lượt cán bộ chủ chốt; các đảng bộ \
+cơ sở tổ chức 160 hội nghị với 31.000 lượt cán bộ, đảng viên tham gia.
+
+Năm 2019, mưa lũ kéo dài làm hư hỏng 40 căn nhà ở các bản vùng cao. Ngay sau đó, Ủy ban MTTQ huyện \
+trích quỹ cứu trợ, thăm hỏi và tặng quà cho 40 hộ dân bị thiệt hại.
+
+Tại các xóm, mô hình “Xóm tự quản về môi trường” do chi hội phụ nữ làm nòng cốt được nhân rộng ra \
+27 xóm; đường làng, ngõ xóm luôn sạch đẹp.
 """
 
 
@@ -89,3 +108,25 @@ def test_a_name_two_places_share_names_only_the_best_of_them(own):
     # when neither would pass as an unnamed place, the name lends its allowance to one place only
     strict = own.ask(q, settings=AnswerSettings(min_logit=100.0))
     assert len(strict) == 1 and strict["locality"][0] == "Châu Thành"
+
+
+def test_an_undated_sentence_takes_the_year_its_paragraph_set(own):
+    # "Năm 2019, mưa lũ …. Ngay sau đó, … thăm hỏi, tặng quà": the relief is of 2019, though the
+    # article covers 2016–2021 and the sentence names no year
+    ans = own.ask("năm 2019 nơi nào hỗ trợ người dân bị lũ lụt")
+    assert "Quỳ Hợp" in set(ans["locality"])
+
+
+def test_a_superlative_reads_the_figure_of_the_clause_it_asks_about(own):
+    ans = own.ask("Which locality had the fewest attendances at its district-level study conferences?")
+    row = ans[ans["locality"] == "Quỳ Hợp"].iloc[0]
+    assert row["value"] == 900  # district level, not the grassroots 31.000
+    assert ans["locality"].iloc[0] == "Quỳ Hợp"
+
+
+def test_a_count_whose_unit_was_named_before_with_the_topic(own):
+    # “Xóm tự quản …” được nhân rộng ra 27 xóm: 27 self-managed groups, though "tự quản" is
+    # not among the words after the count
+    ans = own.ask("Nơi nào có nhiều tổ tự quản nhất?")
+    row = ans[ans["locality"] == "Quỳ Hợp"].iloc[0]
+    assert row["value"] == 27

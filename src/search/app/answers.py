@@ -73,9 +73,9 @@ class AnswerSettings:
     weights: tuple[float, ...] = (-6.389, 1.617, 8.92, 9.45, 2.314, 0.0)
     min_logit: float = 4.0         # a place needs one sentence at least this likely (log-odds)
     min_logit_named: float = -1.0  # … or this, for a place the question names
-    min_logit_ranked: float = 0.0  # … or this, for a most/least question (its figure is required)
+    min_logit_ranked: float = 1.0  # … or this, for a most/least question (its figure is required)
     min_logit_admitted: float = 1.0  # … or this, for a question about difficulties (an admitted one is required)
-    max_gap: float = 8.0           # … and not further than this behind the best place
+    max_gap: float = 12.0          # … and not further than this behind the best place
     evidence_gap: float = 3.0      # a place's evidence: its sentences this close to its best
     evidence_per_place: int = 3    # sentences quoted per place, best first
 
@@ -230,13 +230,20 @@ def _neutral_re() -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, phrases)) + r")(?!\w)")
 
 
+@lru_cache(maxsize=1)
+def _classifiers() -> tuple[frozenset[str], frozenset[str]]:
+    words = data.words("classifiers_vi")
+    return frozenset(words), frozenset(fold(w) for w in words)
+
+
 def _is_stop(syllable: str) -> bool:
-    """A function word: by its exact form when written with diacritics ("nền" is not "nên"), by its
-    folded form when typed without them."""
+    """A function word or a classifier ("cuộc", "buổi"): by its exact form when written with
+    diacritics ("nền" is not "nên"), by its folded form when typed without them."""
     folded = fold(syllable)
+    exact, loose = _classifiers()
     if folded != syllable:
-        return syllable in STOP_WORDS
-    return folded in FOLDED_STOP_WORDS
+        return syllable in STOP_WORDS or syllable in exact
+    return folded in FOLDED_STOP_WORDS or folded in loose
 
 
 def _concept_score(q: Question, text: str) -> float:

@@ -282,7 +282,9 @@ def test_ask_housing_on_the_shipped_index(browser, real_desk):
         an_phu = page.locator("li.answer[data-locality='An Phú']")
         assert "xã Phú Hữu" in an_phu.locator(".actor").inner_text()       # the actor, not only the district
         an_phu.locator("button.copy-cite").click()
-        page.wait_for_function("document.querySelector('.copied').textContent.length > 0")
+        # the status beside this place's button (not the page's first: places come in any order)
+        page.wait_for_function(
+            "document.querySelector(\"li.answer[data-locality='An Phú'] .copied\").textContent.length > 0")
         copied = page.evaluate("navigator.clipboard.readText()")
         ref = an_phu.locator(".cite-link").inner_text()
         assert copied == real_desk.get("/cite", ref=ref)[2].decode("utf-8")   # = `search cite REF`

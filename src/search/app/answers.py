@@ -204,7 +204,7 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
                 if a in content and b in content:
                     out.append(_Concept(f"{a} {b}", [_term_tokens(f"{a} {b}")]))
     if q.money:  # "bao nhiêu tiền", "kinh phí": the money requirement says it already
-        out = [c for c in out if c.group not in ("tiền", "chi")]
+        out = [c for c in out if c.group not in ("tiền", "chi", "vận động")]
     if q.difficulties:  # "khó khăn, hạn chế": the shortcoming requirement says it already
         out = [c for c in out if c.group != "khó khăn"]
     q.concepts = out
@@ -717,6 +717,7 @@ def _figures(idx: Index, q: Question, top: list[dict]) -> tuple[list[dict], list
         share = {c: _concept_score(q, article[c[0]:c[1]]) for c in clauses}
         best = max(share.values(), default=0)
 
+        money = [(int(r.start), int(r.end)) for r in f if r.kind == "money"]
         for r in f:
             if r.figure_id in seen:
                 continue
@@ -731,7 +732,8 @@ def _figures(idx: Index, q: Question, top: list[dict]) -> tuple[list[dict], list
                 amounts.append({"vnd": int(r.amount_vnd), "vnd_max": _int_or_none(r.amount_max_vnd),
                                 "qualifier": _str_or_none(r.qualifier), "display": r.display,
                                 "expression": r.expression, "purpose": r.purpose, "doc_id": d,
-                                "start": int(r.start), "share": share[c]})
+                                "start": int(r.start), "share": _amount_share(q, article, c, money, int(r.start)),
+                                "on_purpose": purpose != "other" and r.purpose == purpose})
             elif (r.kind == "count" or (r.kind == "percent" and (q.percent or q.compare))) and (
                     q.count or q.rank or not q.money):
                 if (q.count or q.rank) and not _counts_topic(q, article, s, e, int(r.start), int(r.end), r.unit):
@@ -748,6 +750,20 @@ def _figures(idx: Index, q: Question, top: list[dict]) -> tuple[list[dict], list
 
 
 _CLAUSE_SHARE = 0.6
+
+
+def _amount_share(q: Question, article: str, clause: tuple[int, int], money: list[tuple[int, int]],
+                  start: int) -> float:
+    """How much of the topic an amount's own words hold: those from it to the next amount of its
+    clause ("4 tỷ 320 triệu đồng xây mới 37 căn nhà …, cùng với 12,6 tỷ đồng … làm mới 46 km
+    đường"), else, when it is its clause's first amount — the purpose written first — those
+    before it ("xây 48 căn nhà, kinh phí hơn 2,4 tỷ đồng")."""
+    a, b = clause
+    after = min((s for s, _ in money if start < s < b), default=b)
+    share = _concept_score(q, article[start:after])
+    if share > 0 or any(a <= s < start for s, _ in money):
+        return share
+    return _concept_score(q, article[a:start])
 
 
 def _int_or_none(v: object) -> int | None:
@@ -768,9 +784,10 @@ def _value(q: Question, amounts: list[dict], counts: list[dict]) -> tuple[float 
     figures, key = (amounts, "vnd") if q.money and amounts else (counts, "value")
     if not figures:
         return None, None, None
-    # a count followed by the topic's word ("6.820 đơn vị máu") before one merely near it
-    def topical(f: dict) -> tuple[bool, float]:
-        return f.get("names_topic", True), f.get("share", 0.0)
+    # a count followed by the topic's word ("6.820 đơn vị máu") before one merely near it; an
+    # amount spent on the topic's purpose (houses) before one of the same sentence spent on roads
+    def topical(f: dict) -> tuple[bool, bool, float]:
+        return f.get("names_topic", True), f.get("on_purpose", True), f.get("share", 0.0)
     most = max(map(topical, figures))
     figures = [f for f in figures if topical(f) >= most]
     best = max(figures, key=lambda f: (f[key], -f["start"]))

@@ -47,6 +47,9 @@ cơ sở tổ chức 160 hội nghị với 31.000 lượt cán bộ, đảng vi
 Năm 2019, mưa lũ kéo dài làm hư hỏng 40 căn nhà ở các bản vùng cao. Ngay sau đó, Ủy ban MTTQ huyện \
 trích quỹ cứu trợ, thăm hỏi và tặng quà cho 40 hộ dân bị thiệt hại.
 
+Qua 5 năm, huyện vận động được 2 tỷ 150 triệu đồng xây 12 cây cầu bê tông qua suối, cùng với 9,4 tỷ \
+đồng nhân dân đóng góp trồng mới 380 ha rừng phòng hộ đầu nguồn.
+
 Tại các xóm, mô hình “Xóm tự quản về môi trường” do chi hội phụ nữ làm nòng cốt được nhân rộng ra \
 27 xóm; đường làng, ngõ xóm luôn sạch đẹp.
 """
@@ -130,3 +133,11 @@ def test_a_count_whose_unit_was_named_before_with_the_topic(own):
     ans = own.ask("Nơi nào có nhiều tổ tự quản nhất?")
     row = ans[ans["locality"] == "Quỳ Hợp"].iloc[0]
     assert row["value"] == 27
+
+
+def test_a_superlative_reads_the_amount_spent_on_what_it_asks(own):
+    # "2 tỷ 150 triệu đồng xây 12 cây cầu …, cùng với 9,4 tỷ đồng … trồng mới 380 ha rừng": asked
+    # about bridges, the place's figure is the first, though the second is larger and in its sentence
+    ans = own.ask("Huyện nào huy động nhiều tiền nhất cho việc xây cầu?")
+    row = ans[ans["locality"] == "Quỳ Hợp"].iloc[0]
+    assert row["value"] == 2_150_000_000

@@ -50,6 +50,9 @@ trích quỹ cứu trợ, thăm hỏi và tặng quà cho 40 hộ dân bị thi�
 Qua 5 năm, huyện vận động được 2 tỷ 150 triệu đồng xây 12 cây cầu bê tông qua suối, cùng với 9,4 tỷ \
 đồng nhân dân đóng góp trồng mới 380 ha rừng phòng hộ đầu nguồn.
 
+Hưởng ứng lời kêu gọi của Bác, huyện phát động phong trào “Ngày chủ nhật xanh” đến từng bản, \
+thu gom rác thải, phát quang đường làng.
+
 Tại các xóm, mô hình “Xóm tự quản về môi trường” do chi hội phụ nữ làm nòng cốt được nhân rộng ra \
 27 xóm; đường làng, ngõ xóm luôn sạch đẹp.
 """
@@ -141,3 +144,10 @@ def test_a_superlative_reads_the_amount_spent_on_what_it_asks(own):
     ans = own.ask("Huyện nào huy động nhiều tiền nhất cho việc xây cầu?")
     row = ans[ans["locality"] == "Quỳ Hợp"].iloc[0]
     assert row["value"] == 2_150_000_000
+
+
+def test_any_place_needs_the_thing_asked_about_not_only_its_frame(own):
+    # "phát động phong trào" is there; beekeeping is not: no place answers
+    assert own.ask("Có địa phương nào phát động phong trào nuôi ong không?").empty
+    ans = own.ask("Có địa phương nào phát động phong trào giữ gìn đường làng xanh sạch không?")
+    assert "Quỳ Hợp" in set(ans["locality"])

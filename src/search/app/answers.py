@@ -373,6 +373,12 @@ def evidence_features(idx: Index, question: str, *, where=None, floor: float | N
         req *= np.array([1.0 if _speaks_of_difficulty(f) else 0.0 for f in folded])
     if q.lessons and not q.difficulties:
         req *= np.array([1.0 if _LESSON_RE.search(f) else 0.0 for f in folded])
+    if q.any and len(concepts) > 1:
+        # "does any place X?": yes only where the rarest thing it names is said ("nuôi ong", not
+        # "phát động phong trào" alone)
+        j = int(np.argmax(cw))
+        if concepts[j].alternatives:
+            req *= presence[rows, j]
     feats["requirement"] = req
     names = [fold(n) for n in q.names]
     feats["name_ok"] = [all(n in f for n in names) for f in folded]

@@ -11,18 +11,24 @@ How ``ask`` decides that a place answers a question
    (the idf-weighted share of the topic's words the sentence contains; an English question's words
    are first translated into Vietnamese terms, see ``search.retrieval.crosslingual``; BM25 over
    sentences), the purpose the sentence or its figures are about, and the question's requirements
-   (a quoted name must be there, "how much" wants money, "difficulties" wants a shortcoming).
+   (a quoted name must be there, "how much" wants money, "difficulties" wants a shortcoming, "does
+   any place …" the rarest thing the question names). A sentence stating no year takes the one its
+   paragraph set before it.
    These combine into the probability that the sentence speaks of what was asked, with weights
    fitted on the development half of ``eval/answers.jsonl`` (``AnswerSettings``, per embedder).
-3. A place is listed only when one of its sentences is likely enough (log-odds ≥ ``min_logit``)
-   and not far behind the best place's (``max_gap``) — whatever the topic, not only the eight
+3. A place is listed only when one of its sentences is likely enough (log-odds ≥ ``min_logit``;
+   the ``min_logit_named``, ``_ranked`` and ``_admitted`` thresholds when the question names the
+   place, ranks by a figure it requires, asks about difficulties it requires admitted) and not far
+   behind the best place's (``max_gap``) — whatever the topic, not only the eight
    purposes — and that sentence is shown. When no sentence is, the answer is empty and
    ``df.attrs["reason"]`` says why.
 4. A place is an article's locality (and province); two articles of the same locality and province
    are one place, an article whose province is unknown is a place of its own. The figures of a row
    are those of its evidence: amounts (integer đồng and as written, qualifier kept) for money
    questions, counts whose unit the question names for "how many". "Most"/"least" questions rank
-   places by that figure and show it; others by the evidence's probability.
+   places by one figure and show it — of the place's, the count followed by the topic's words in the
+   clause that speaks most of the topic, or the amount whose own words name it — others by the
+   evidence's probability.
 """
 
 from __future__ import annotations

@@ -151,3 +151,10 @@ def test_any_place_needs_the_thing_asked_about_not_only_its_frame(own):
     assert own.ask("Có địa phương nào phát động phong trào nuôi ong không?").empty
     ans = own.ask("Có địa phương nào phát động phong trào giữ gìn đường làng xanh sạch không?")
     assert "Quỳ Hợp" in set(ans["locality"])
+
+
+def test_or_asks_for_either_of_two_things(own):
+    # the article collects rubbish and sorts none: "sorted or collected" is answered by it,
+    # "sorted and collected" is not
+    assert "Quỳ Hợp" in set(own.ask("Which places sorted or collected rubbish?")["locality"])
+    assert "Quỳ Hợp" not in set(own.ask("Which places sorted and collected rubbish?")["locality"])

@@ -183,6 +183,7 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
             alts = [toks for toks in (_term_tokens(a) for a in (*alternatives, *group)) if toks]
             out.append(_Concept(label, alts, group=group[0] if group else "",
                                 sure=label not in tr.neighboured))
+        out = _either(q.topic, out)
     else:
         q.terms = content_terms(q.topic)
         topic = q.topic.lower()
@@ -228,6 +229,24 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
 # weight of a word no sentence holds: often a plain word ("worked", "keep", "back") rather than
 # the topic, whose meaning the dense score still weighs
 _UNTRANSLATED = 0.4
+
+
+def _either(topic: str, concepts: list[_Concept]) -> list[_Concept]:
+    """"collecting or sorting rubbish": the two words around an "or" are one concept that either
+    satisfies, not two a sentence must both hold."""
+    low = topic.lower()
+    at = sorted((low.find(c.label.lower()), i) for i, c in enumerate(concepts) if low.find(c.label.lower()) >= 0)
+    gone: set[int] = set()
+    for (pa, a), (pb, b) in zip(at, at[1:]):
+        if a in gone:
+            continue
+        if re.fullmatch(r"\s*,?\s*or\s+", low[pa + len(concepts[a].label):pb]):
+            first, second = concepts[a], concepts[b]
+            first.label = f"{first.label} or {second.label}"
+            first.alternatives = first.alternatives + second.alternatives
+            first.sure = first.sure and second.sure
+            gone.add(b)
+    return [c for i, c in enumerate(concepts) if i not in gone]
 
 
 @lru_cache(maxsize=1)

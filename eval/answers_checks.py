@@ -5,7 +5,7 @@
 
 Checks: unique ids with the right prefix for their language, required fields and types, allowed
 values (split, lang, kind, corpus, amount qualifiers), every doc_id exists in its corpus folder
-(shipped: corpus/, eval: eval/answers_corpus/), every `evidence` and every amount's `written` text
+(shipped: corpus/, eval: eval/answers_corpus/, fresh_a and fresh_b: eval/fresh_*_corpus/), every `evidence` and every amount's `written` text
 occurs verbatim in its article file, `top` is one of the places (and set for most/least),
 `no_answer` agrees with `places`, language shares (>= 30 % each), at least 120 questions, at least
 15 no-answer questions, and dev/test balance (overall and per corpus, language and kind, within 2).
@@ -20,7 +20,8 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPORA = {"shipped": ROOT / "corpus", "eval": ROOT / "eval" / "answers_corpus"}
+CORPORA = {"shipped": ROOT / "corpus", "eval": ROOT / "eval" / "answers_corpus",
+           "fresh_a": ROOT / "eval" / "fresh_a_corpus", "fresh_b": ROOT / "eval" / "fresh_b_corpus"}
 SUFFIXES = (".txt", ".html", ".htm")
 LANGS = {"en": "en", "vi": "vi", "vi-nodiac": "nd"}
 KINDS = ("which", "how_much", "how_many", "most", "least", "any", "difficulties",

@@ -146,3 +146,32 @@ def test_the_shipped_benchmark_is_well_formed():
     assert (langs >= 0.3).all() and set(langs.index) == {"en", "vi", "vi-nodiac"}
     assert sum(q.no_answer for q in qs) >= 15
     assert {q.split for q in qs} == {"dev", "test"}
+
+
+def test_every_benchmark_corpus_has_its_articles():
+    from conftest import ROOT
+
+    from search.app.benchmark import OWN_CORPORA
+    from search.app.evaluate_answers import CORPORA
+
+    assert set(CORPORA) == {"shipped", *OWN_CORPORA}
+    folders = {name: ROOT / "eval" / articles for name, (articles, _) in OWN_CORPORA.items()}
+    folders["shipped"] = ROOT / "corpus"
+    for q in load_answer_questions(ROOT / "eval" / "answers.jsonl"):
+        for p in q.places:  # a question's places are articles of its own corpus
+            assert any((folders[q.corpus] / f"{p.doc_id}{ext}").exists() for ext in (".txt", ".html")), (q.id, p.doc_id)
+
+
+def test_benchmark_indexes_builds_a_corpus_once_and_opens_it(tmp_path, real_index):
+    from search.app.benchmark import benchmark_indexes
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "a.txt").write_text("Huyện Krông Năng (Đắk Lắk) xây 12 căn nhà cho hộ nghèo.\n", encoding="utf-8")
+    built: list[str] = []
+    paths = {"eval": (articles, tmp_path / "index")}
+    first = benchmark_indexes(real_index, tmp_path, only={"eval"}, paths=paths, log=built.append)
+    assert set(first) == {"shipped", "eval"} and first["shipped"] is real_index
+    assert len(first["eval"].articles) == 1 and len(built) == 1 and built[0].startswith("eval: ")
+    benchmark_indexes(real_index, tmp_path, only={"eval"}, paths=paths, log=built.append)
+    assert len(built) == 1  # fresh: not built again

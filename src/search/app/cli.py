@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
+from pathlib import Path
 
 from ..extract.figures import FIGURE_KINDS
 from ..extract.purpose import PURPOSE_NAMES
@@ -138,7 +139,8 @@ def _parser() -> argparse.ArgumentParser:
                          "amounts, counts, no-answer accuracy, per split, language and kind")
     sp.add_argument("--answers-file", default="eval/answers.jsonl")
     sp.add_argument("--answers-corpus", default="eval/answers_corpus",
-                    help="the benchmark's own articles (indexed into --answers-index when needed)")
+                    help="the articles of the benchmark's corpus 'eval' (indexed into --answers-index when "
+                         "needed); its other corpora sit beside the answers file (search.app.benchmark)")
     sp.add_argument("--answers-index", default="eval/.index")
     sp.add_argument("--split", choices=("dev", "test", "all"), default="all")
     return p
@@ -328,19 +330,18 @@ def _cmd_eval(args) -> int:
 def _eval_answers(args) -> int:
     import pandas as pd
 
-    from ..indexing.build import build_index
+    from .benchmark import benchmark_indexes
     from .evaluate import evaluate
     from .evaluate_answers import evaluate_answers, load_answer_questions, passage_queries, summarize_answers
-    from .index import open_index
 
     questions = load_answer_questions(args.answers_file)
     if args.split != "all":
         questions = [q for q in questions if q.split == args.split]
-    # the benchmark's own corpus gets its own index (built once, refreshed when stale)
-    report = build_index(args.answers_corpus, args.answers_index, progress=False)
-    if not report.skipped:
-        print(f"{report.summary()}", file=sys.stderr)
-    indexes = {"shipped": _open(args), "eval": open_index(args.answers_index)}
+    # each of the benchmark's own corpora gets its own index (built once, refreshed when stale)
+    indexes = benchmark_indexes(_open(args), Path(args.answers_file).parent,
+                                only={q.corpus for q in questions} - {"shipped"},
+                                paths={"eval": (args.answers_corpus, args.answers_index)},
+                                log=lambda line: print(line, file=sys.stderr))
     per = evaluate_answers(lambda corpus, q: indexes[corpus].ask(q), questions)
     if args.per_query:
         _emit(per, args.format)
@@ -359,7 +360,7 @@ def _eval_answers(args) -> int:
                 rows.append(df.assign(split=split, corpus=corpus))
     passages = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     if args.format == "table":
-        print("Answers by place (eval/answers.jsonl)")
+        print(f"Answers by place ({args.answers_file})")
         _emit(summary.round(3), "table")
         if not passages.empty:
             print("\nPassage ranking of the same questions (hybrid; relevant = each expected place's evidence)")

@@ -17,7 +17,8 @@ Metrics, per question then averaged (see ``eval/README.md``):
   answerable questions that get one.
 
 Pure functions: ``ask_fn(corpus, question) -> DataFrame`` is given by the caller (``search eval
---answers`` binds it to the shipped index and to an index of ``eval/answers_corpus``).
+--answers`` binds it to the shipped index and to an index of each of the benchmark's own corpora,
+``search.app.benchmark``).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ __all__ = ["ExpectedPlace", "AnswerQuestion", "load_answer_questions", "score_an
 KINDS = ("which", "how_much", "how_many", "most", "least", "any", "difficulties",
          "directive_period", "comparison")
 SPLITS = ("dev", "test")
-CORPORA = ("shipped", "eval")
+CORPORA = ("shipped", "eval", "fresh_a", "fresh_b")  # see search.app.benchmark
 LANGS = ("en", "vi", "vi-nodiac")
 QUALIFIERS = (None, "more_than", "nearly", "about", "at_least", "at_most", "less_than", "up_to",
               "range", "order_of", "several")

@@ -150,7 +150,6 @@ def test_the_shipped_benchmark_is_well_formed():
 
 def test_every_benchmark_corpus_has_its_articles():
     from conftest import ROOT
-
     from search.app.benchmark import OWN_CORPORA
     from search.app.evaluate_answers import CORPORA
 

@@ -198,9 +198,10 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
                 if not any(a < m.end() and m.start() < b for a, b in taken):
                     taken.append(m.span())
                     alts = [_term_tokens(g) for g in group]
-                    # as asked, its words may stand apart: "xây nhà" in "xây dựng 48 căn nhà"
-                    alts.append([t for w in written.split() for t in _term_tokens(w)])
-                    out.append(_Concept(written, alts, group=group[0], loose=1))
+                    # its words may stand apart: "xây nhà" in "xây dựng 48 căn nhà", "xây 4 căn nhà"
+                    loose = [[t for w in g.split() for t in _term_tokens(w)]
+                             for g in dict.fromkeys((written, *group)) if " " in g.strip()]
+                    out.append(_Concept(written, alts + loose, group=group[0], loose=len(loose)))
         rest = _blank(topic, taken)
         for run in re.split(r"[^\w\s]|\s{2,}", rest):
             syllables = re.findall(r"[^\W\d_]+", run)
@@ -765,9 +766,10 @@ def _figures(idx: Index, q: Question, top: list[dict]) -> tuple[list[dict], list
                                 "expression": r.expression, "purpose": r.purpose, "doc_id": d,
                                 "start": int(r.start), "share": _amount_share(q, article, c, money, int(r.start)),
                                 "on_purpose": purpose != "other" and r.purpose == purpose})
-            elif (r.kind == "count" or (r.kind == "percent" and (q.percent or q.compare))) and (
-                    q.count or q.rank or not q.money):
-                if (q.count or q.rank) and not _counts_topic(q, article, s, e, int(r.start), int(r.end), r.unit):
+            elif r.kind == "count" or (r.kind == "percent" and (q.percent or q.compare)):
+                # a money question shows the counts of its clauses too ("1 tỷ 500 triệu đồng,
+                # xây mới 38 căn nhà"): what the money bought
+                if (q.count or (q.rank and not q.money)) and not _counts_topic(q, article, s, e, int(r.start), int(r.end), r.unit):
                     continue  # "how many houses": a count of houses, not of workdays
                 if not (q.count or q.rank or q.compare) and not on_topic:
                     continue  # shown with a place: the counts of the clause that answers

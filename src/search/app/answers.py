@@ -576,7 +576,6 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
     floor = (settings.min_logit_named if q.doc_ids is not None else
              settings.min_logit_ranked if q.rank else
              settings.min_logit_admitted if q.difficulties else settings.min_logit)
-    # a most/least question lists every place with the figure: its requirement is the gate
     ev = _evidence(feats, settings, floor)
     if q.doc_ids is not None and not ev.empty:
         ev = _one_of_a_shared_name(idx, ev, settings)
@@ -683,6 +682,7 @@ def _group(idx: Index, q: Question, ev: pd.DataFrame, settings: AnswerSettings) 
         if len(top) < len(seen):  # figures of the sentences shown only
             amounts = [a for a in amounts if _within(a, top)]
             counts = [c for c in counts if _within(c, top)]
+        amounts, counts = _public(amounts), _public(counts)
         first = top[0]
         art = arts.loc[first["doc_id"]]
         locality = art["locality"] if isinstance(art["locality"], str) else None
@@ -707,6 +707,11 @@ def _group(idx: Index, q: Question, ev: pd.DataFrame, settings: AnswerSettings) 
             "url": art.get("url") if "url" in art else None,
         })
     return rows
+
+
+def _public(figures: list[dict]) -> list[dict]:
+    """The figures without the keys ``ask`` ranks them by (``_rank``)."""
+    return [{k: v for k, v in f.items() if not k.startswith("_")} for f in figures]
 
 
 def _within(figure: dict, sentences: list[dict]) -> bool:
@@ -764,8 +769,9 @@ def _figures(idx: Index, q: Question, top: list[dict]) -> tuple[list[dict], list
                 amounts.append({"vnd": int(r.amount_vnd), "vnd_max": _int_or_none(r.amount_max_vnd),
                                 "qualifier": _str_or_none(r.qualifier), "display": r.display,
                                 "expression": r.expression, "purpose": r.purpose, "doc_id": d,
-                                "start": int(r.start), "share": _amount_share(q, article, c, money, int(r.start)),
-                                "on_purpose": purpose != "other" and r.purpose == purpose})
+                                "start": int(r.start),
+                                "_rank": (True, purpose != "other" and r.purpose == purpose,
+                                          _amount_share(q, article, c, money, int(r.start)))})
             elif r.kind == "count" or (r.kind == "percent" and (q.percent or q.compare)):
                 # a money question shows the counts of its clauses too ("1 tỷ 500 triệu đồng,
                 # xây mới 38 căn nhà"): what the money bought
@@ -777,8 +783,9 @@ def _figures(idx: Index, q: Question, top: list[dict]) -> tuple[list[dict], list
                 counts.append({"value": float(r.value), "unit": r.unit, "category": _str_or_none(r.category),
                                "qualifier": _str_or_none(r.qualifier),
                                "display": r.display, "expression": r.expression, "doc_id": d,
-                               "start": int(r.start), "share": share[c],
-                               "names_topic": _concept_score(q, _counted(article, int(r.start), int(r.end))) > 0})
+                               "start": int(r.start),
+                               "_rank": (_concept_score(q, _counted(article, int(r.start), int(r.end))) > 0,
+                                         True, share[c])})
     return amounts, counts
 
 
@@ -817,12 +824,11 @@ def _value(q: Question, amounts: list[dict], counts: list[dict]) -> tuple[float 
     figures, key = (amounts, "vnd") if q.money and amounts else (counts, "value")
     if not figures:
         return None, None, None
-    # a count followed by the topic's word ("6.820 đơn vị máu") before one merely near it; an
-    # amount spent on the topic's purpose (houses) before one of the same sentence spent on roads
-    def topical(f: dict) -> tuple[bool, bool, float]:
-        return f.get("names_topic", True), f.get("on_purpose", True), f.get("share", 0.0)
-    most = max(map(topical, figures))
-    figures = [f for f in figures if topical(f) >= most]
+    # "_rank": (a count followed by the topic's word — "6.820 đơn vị máu" — before one merely near
+    # it; an amount spent on the topic's purpose before one of its sentence spent on another; how
+    # much of the topic the figure's clause, or an amount's own words, hold)
+    most = max(f["_rank"] for f in figures)
+    figures = [f for f in figures if f["_rank"] >= most]
     best = max(figures, key=lambda f: (f[key], -f["start"]))
     return float(best[key]), best["display"], best
 

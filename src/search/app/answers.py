@@ -82,6 +82,7 @@ class AnswerSettings:
     min_logit_ranked: float = 1.0  # … or this, for a most/least question (its figure is required)
     min_logit_admitted: float = 1.0  # … or this, for a question about difficulties (an admitted one is required)
     max_gap: float = 12.0          # … and not further than this behind the best place
+    any_dense_z: float = 4.5       # "does any place X?" without X's rarest word: meaning this far out
     evidence_gap: float = 3.0      # a place's evidence: its sentences this close to its best
     evidence_per_place: int = 3    # sentences quoted per place, best first
 
@@ -401,10 +402,12 @@ def evidence_features(idx: Index, question: str, *, where=None, floor: float | N
         req *= np.array([1.0 if _LESSON_RE.search(f) else 0.0 for f in folded])
     if q.any and len(concepts) > 1:
         # "does any place X?": yes only where the rarest thing it names is said ("nuôi ong", not
-        # "phát động phong trào" alone)
+        # "phát động phong trào" alone) — or the sentence's meaning stands out that far from the
+        # corpus's that it says it in other words
         j = int(np.argmax(cw))
         if concepts[j].alternatives:
-            req *= presence[rows, j]
+            says = (settings or DEFAULT_ANSWERS).any_dense_z
+            req *= np.maximum(presence[rows, j], feats["dense_z"].to_numpy() >= says)
     feats["requirement"] = req
     names = [fold(n) for n in q.names]
     feats["name_ok"] = [all(n in f for n in names) for f in folded]

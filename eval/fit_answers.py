@@ -16,8 +16,7 @@ on the held-out fold, whose answers are pooled over the folds. Choose the thresh
 held-out figures: the in-sample ones reward a threshold that only fits the questions it saw.
 
 Prints the weights and the dev figures; copy them into ``AnswerSettings`` by hand (reviewed).
-Needs the shipped index (index/) and the benchmark's own index (eval/.index, built by
-`search eval --answers`).
+Needs the shipped index (index/); the benchmark's own corpora are indexed when missing or stale.
 """
 
 from __future__ import annotations
@@ -35,6 +34,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from search import open_index  # noqa: E402
 from search.app.answers import FEATURES, AnswerSettings, evidence_features  # noqa: E402
+from search.app.benchmark import benchmark_indexes  # noqa: E402
 from search.app.evaluate_answers import evaluate_answers, load_answer_questions, summarize_answers  # noqa: E402
 from search.text.normalize import fold, normalize  # noqa: E402
 
@@ -103,7 +103,7 @@ def main() -> int:
     ap.add_argument("--cv", type=int, default=0, metavar="K", help="K-fold cross-validation first")
     args = ap.parse_args()
     thresholds = [float(v) for v in args.thresholds.split(",")]
-    indexes = {"shipped": open_index(ROOT / "index"), "eval": open_index(ROOT / "eval" / ".index")}
+    indexes = benchmark_indexes(open_index(ROOT / "index"), ROOT / "eval")
     dev = [q for q in load_answer_questions(ROOT / "eval" / "answers.jsonl") if q.split == "dev"]
     table = sentence_table(indexes, dev)
     if args.cv > 1:

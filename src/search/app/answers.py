@@ -196,6 +196,8 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
                 written = topic[m.start():m.end()]
                 if written != alt and fold(written) != written:
                     continue  # written with other diacritics: "quá trình" is not "quà"
+                if written == fold(written) != alt and " " not in alt:
+                    continue  # one syllable typed without diacritics: "ke" (kể) is not "kè"
                 if not any(a < m.end() and m.start() < b for a, b in taken):
                     taken.append(m.span())
                     alts = [_term_tokens(g) for g in group]

@@ -148,6 +148,11 @@ def _synonym_alternatives() -> list[tuple[str, tuple[str, ...]]]:
     return sorted(out, key=lambda x: -len(x[0]))
 
 
+def _loose(terms) -> list[list[str]]:
+    """Each term of several words as its words apart: "hiến đất" in "hiến 4.600 m2 đất"."""
+    return [[t for w in term.split() for t in _term_tokens(w)] for term in terms if " " in term.strip()]
+
+
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     chars = list(text)
     for a, b in spans:
@@ -182,8 +187,9 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
         for label, alternatives in tr.groups:
             group = next((synonyms[fold(a)] for a in alternatives if fold(a) in synonyms), ())
             alts = [toks for toks in (_term_tokens(a) for a in (*alternatives, *group)) if toks]
-            out.append(_Concept(label, alts, group=group[0] if group else "",
-                                sure=label not in tr.neighboured))
+            loose = _loose(dict.fromkeys((*alternatives, *group)))
+            out.append(_Concept(label, alts + loose, group=group[0] if group else "",
+                                sure=label not in tr.neighboured, loose=len(loose)))
         out = _either(q.topic, out)
     else:
         q.terms = content_terms(q.topic)
@@ -202,8 +208,7 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
                     taken.append(m.span())
                     alts = [_term_tokens(g) for g in group]
                     # its words may stand apart: "xây nhà" in "xây dựng 48 căn nhà", "xây 4 căn nhà"
-                    loose = [[t for w in g.split() for t in _term_tokens(w)]
-                             for g in dict.fromkeys((written, *group)) if " " in g.strip()]
+                    loose = _loose(dict.fromkeys((written, *group)))
                     out.append(_Concept(written, alts + loose, group=group[0], loose=len(loose)))
         rest = _blank(topic, taken)
         for run in re.split(r"[^\w\s]|\s{2,}", rest):

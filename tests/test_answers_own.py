@@ -167,3 +167,11 @@ def test_a_shortcoming_admitted_in_other_words(own):
     # "thẳng thắn nhìn nhận: … thiếu người nòng cốt": no "hạn chế" or "khó khăn", still a shortcoming
     ans = own.ask("Nơi nào gặp khó khăn vì lao động trẻ đi làm ăn xa?")
     assert "Quỳ Hợp" in set(ans["locality"])
+
+
+def test_a_sentence_is_read_with_the_one_before_it_in_its_paragraph(own):
+    # "Năm 2019, mưa lũ … . Ngay sau đó, … tặng quà cho 40 hộ dân": the gifts are the flood's,
+    # though their sentence does not say "lũ"; it is the evidence quoted first
+    ans = own.ask("Nơi nào tặng quà cho người dân bị lũ?")
+    row = ans[ans["locality"] == "Quỳ Hợp"].iloc[0]
+    assert row["evidence"][0].startswith("Ngay sau đó")

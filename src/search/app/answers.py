@@ -8,7 +8,8 @@ How ``ask`` decides that a place answers a question
    without that scaffolding. Named places, a directive, a year (and ``where``) scope the answer.
 2. Every sentence in scope is scored against the topic on four kinds of evidence: meaning (the e5
    cosine between question and sentence, as a z-score over all the corpus's sentences), words
-   (the idf-weighted share of the topic's words the sentence contains; an English question's words
+   (the idf-weighted share of the topic's words the sentence contains — or, at
+   ``paragraph_context``, with the sentence before it in its paragraph; an English question's words
    are first translated into Vietnamese terms, see ``search.retrieval.crosslingual``; BM25 over
    sentences), the purpose the sentence or its figures are about, and the question's requirements
    (a quoted name must be there, "how much" wants money, "difficulties" wants a shortcoming, "does
@@ -83,6 +84,7 @@ class AnswerSettings:
     min_logit_admitted: float = 1.0  # … or this, for a question about difficulties (an admitted one is required)
     max_gap: float = 12.0          # … and not further than this behind the best place
     any_dense_z: float = 4.5       # "does any place X?" without X's rarest word: meaning this far out
+    paragraph_context: float = 0.8  # a sentence holds, at this share, the concepts of the one before it
     evidence_gap: float = 3.0      # a place's evidence: its sentences this close to its best
     evidence_per_place: int = 3    # sentences quoted per place, best first
 
@@ -350,6 +352,13 @@ def evidence_features(idx: Index, question: str, *, where=None, floor: float | N
     cw = np.array([c.weight for c in concepts])
     if len(concepts) and cw.sum() > 0:
         coverage = presence @ cw / cw.sum()
+        prev = idx.sentence_predecessors
+        has = prev >= 0
+        pair = presence.copy()
+        pair[has] = np.maximum(presence[has], presence[prev[has]])
+        # a report names the topic once: "Năm 2020, hạn hán … . Với mô hình …, trao tặng 860 bồn"
+        share = (settings or DEFAULT_ANSWERS).paragraph_context
+        coverage = np.maximum(coverage, share * (pair @ cw / cw.sum()))
         # the concepts the question turns on: its rarest half by weight
         core = cw >= np.median(cw)
         specific = presence[:, core] @ cw[core] / cw[core].sum()
@@ -422,6 +431,8 @@ def evidence_features(idx: Index, question: str, *, where=None, floor: float | N
         idx, q.years, folded, feats["doc_id"].tolist(), feats["start"].astype(int).tolist())
     feats["purpose"] = feats["purpose_match"]
     return q, feats.reset_index(drop=True)
+
+
 
 
 def _best_case(w: tuple[float, ...], known: dict[str, np.ndarray]) -> np.ndarray:

@@ -266,6 +266,20 @@ class Index:
         """Every sentence with its chunk, offsets and topic (the evidence `ask` quotes)."""
         return self._table("sentences", "sentences")
 
+    @cached_property
+    def sentence_predecessors(self) -> np.ndarray:
+        """For each sentence row, the row of the sentence before it in its paragraph (-1: none)."""
+        sents = self.sentences
+        docs = sents["doc_id"].tolist()
+        starts = sents["start"].astype(int).tolist()
+        ends = sents["end"].astype(int).tolist()
+        text_of = self.article_texts
+        out = np.full(len(sents), -1, dtype=np.int64)
+        for r in range(1, len(sents)):
+            if docs[r] == docs[r - 1] and "\n" not in text_of[docs[r]][ends[r - 1]:starts[r]]:
+                out[r] = r - 1
+        return out
+
     def _matrix(self, name: str, count: str) -> np.ndarray:
         path = self.path / name
 

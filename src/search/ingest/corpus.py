@@ -22,8 +22,10 @@ import io
 import os
 import re
 import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from ..errors import CorpusError, CorpusWarning
 from ..files import atomic_write, storage_error
@@ -398,17 +400,26 @@ def _fingerprinted_files(corpus_dir: Path) -> list[Path]:
     return sorted(files, key=lambda p: p.name)
 
 
+T = TypeVar("T")
+
+
+def _each_file(corpus_dir: str | os.PathLike, read: Callable[[Path], T]) -> Iterator[tuple[Path, T]]:
+    """The fingerprinted files of the corpus, each with what ``read`` gets of it (an unreadable
+    file is a ``CorpusError`` naming it)."""
+    for p in _fingerprinted_files(Path(corpus_dir)):
+        try:
+            yield p, read(p)
+        except OSError as e:
+            raise CorpusError(f"cannot read the file ({e.strerror or e})", path=str(p)) from None
+
+
 def corpus_stat(corpus_dir: str | os.PathLike) -> str:
     """sha256 over the sorted names, sizes and modification times (ns) of the files
     ``corpus_fingerprint`` reads: equal to a recorded one, nothing was written since, and the
     recorded fingerprint holds without reading 10,000 files again (git's index does the same);
     any difference (a touch, a checkout) means hashing the bytes."""
     h = hashlib.sha256()
-    for p in _fingerprinted_files(Path(corpus_dir)):
-        try:
-            st = p.stat()
-        except OSError as e:
-            raise CorpusError(f"cannot read the file ({e.strerror or e})", path=str(p)) from None
+    for p, st in _each_file(corpus_dir, Path.stat):
         h.update(f"{p.name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
     return h.hexdigest()
 
@@ -416,11 +427,7 @@ def corpus_stat(corpus_dir: str | os.PathLike) -> str:
 def corpus_fingerprint(corpus_dir: str | os.PathLike) -> str:
     """sha256 over the sorted names and bytes of the article files and metadata.csv."""
     h = hashlib.sha256()
-    for p in _fingerprinted_files(Path(corpus_dir)):
-        try:
-            data = p.read_bytes()
-        except OSError as e:
-            raise CorpusError(f"cannot read the file ({e.strerror or e})", path=str(p)) from None
+    for p, data in _each_file(corpus_dir, Path.read_bytes):
         h.update(p.name.encode("utf-8") + b"\0" + str(len(data)).encode() + b"\0")
         h.update(data)
     return h.hexdigest()

@@ -61,6 +61,11 @@ Tại các xóm, mô hình “Xóm tự quản về môi trường” do chi h�
 """
 
 
+def place_row(ans, locality):
+    """The answer's row of one locality (an IndexError when it is not there)."""
+    return ans[ans["locality"] == locality].iloc[0]
+
+
 def rows(ans):
     return {(r.locality, r.province): r for r in ans.itertuples()}
 
@@ -128,7 +133,7 @@ def test_an_undated_sentence_takes_the_year_its_paragraph_set(own):
 
 def test_a_superlative_reads_the_figure_of_the_clause_it_asks_about(own):
     ans = own.ask("Which locality had the fewest attendances at its district-level study conferences?")
-    row = ans[ans["locality"] == "Quỳ Hợp"].iloc[0]
+    row = place_row(ans, "Quỳ Hợp")
     assert row["value"] == 900  # district level, not the grassroots 31.000
     assert ans["locality"].iloc[0] == "Quỳ Hợp"
 
@@ -137,7 +142,7 @@ def test_a_count_whose_unit_was_named_before_with_the_topic(own):
     # “Xóm tự quản …” được nhân rộng ra 27 xóm: 27 self-managed groups, though "tự quản" is
     # not among the words after the count
     ans = own.ask("Nơi nào có nhiều tổ tự quản nhất?")
-    row = ans[ans["locality"] == "Quỳ Hợp"].iloc[0]
+    row = place_row(ans, "Quỳ Hợp")
     assert row["value"] == 27
 
 
@@ -145,7 +150,7 @@ def test_a_superlative_reads_the_amount_spent_on_what_it_asks(own):
     # "2 tỷ 150 triệu đồng xây 12 cây cầu …, cùng với 9,4 tỷ đồng … trồng mới 380 ha rừng": asked
     # about bridges, the place's figure is the first, though the second is larger and in its sentence
     ans = own.ask("Huyện nào huy động nhiều tiền nhất cho việc xây cầu?")
-    row = ans[ans["locality"] == "Quỳ Hợp"].iloc[0]
+    row = place_row(ans, "Quỳ Hợp")
     assert row["value"] == 2_150_000_000
 
 
@@ -173,5 +178,5 @@ def test_a_sentence_is_read_with_the_one_before_it_in_its_paragraph(own):
     # "Năm 2019, mưa lũ … . Ngay sau đó, … tặng quà cho 40 hộ dân": the gifts are the flood's,
     # though their sentence does not say "lũ"; it is the evidence quoted first
     ans = own.ask("Nơi nào tặng quà cho người dân bị lũ?")
-    row = ans[ans["locality"] == "Quỳ Hợp"].iloc[0]
+    row = place_row(ans, "Quỳ Hợp")
     assert row["evidence"][0].startswith("Ngay sau đó")

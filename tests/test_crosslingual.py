@@ -35,6 +35,22 @@ def test_an_irregular_verb_finds_its_glossary_entry():
     assert "built" not in tr.untranslated and any(w == "built" for w, _ in tr.groups)
 
 
+@pytest.mark.parametrize("question,phrase,vietnamese", [
+    ("How many handbooks were handed out?", "handed out", "phát"),  # the verb of a phrasal verb bends
+    ("How many officials took part in the conferences?", "took part", "tham gia"),
+    ("Where did residents give up land for roads?", "give up land", "hiến đất"),
+    ("Where did residents gave up land for roads?", "gave up land", "hiến đất"),
+])
+def test_a_phrasal_verb_is_found_in_any_form_of_its_verb(question, phrase, vietnamese):
+    tr = CrossLingual(known(set())).translate(question)
+    assert vietnamese in dict(tr.groups)[phrase]
+
+
+def test_particles_left_over_from_a_phrase_are_not_topic_words():
+    tr = CrossLingual(known(set())).translate("Which places put lights up along the village roads?")
+    assert not {"up", "along"} & set(tr.untranslated)
+
+
 def known(tokens):
     return lambda tok: tok in tokens
 

@@ -132,6 +132,10 @@ def test_asking_for_districts_or_communes_leaves_provinces_out(question, below):
     ("Trong giai đoạn thực hiện Chỉ thị 03, những địa phương nào khen thưởng tập thể?", "khen thưởng tập thể"),
     ("During the implementation of Directive 05, which districts built houses?", "built houses"),
     ("Nơi nào có nhiều nhất tổ tự quản?", "có tổ tự quản"),
+    # the theme every report shares tells no place from another, in any wording of it
+    ("Which locality honoured the most individuals for following Uncle Ho's example?", "honoured individuals"),
+    ("Which places studied and followed Uncle Ho's example by building roads?", "by building roads"),
+    ("Huyện nào khen thưởng nhiều cá nhân làm theo Bác nhất?", "khen thưởng cá nhân"),
 ])
 def test_scaffolding_of_superlatives_exclusions_and_periods_leaves_the_topic(question, topic):
     assert parse(question).topic == topic

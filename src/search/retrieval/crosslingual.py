@@ -86,6 +86,18 @@ def lemmas(word: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def _phrase_heads(words: list[str]) -> list[str]:
+    """Glossary keys a run of words may stand for: its last word's base forms ("study
+    conferences"), and for a phrase its first word's too — a phrasal verb bends its verb
+    ("handed out", "took part", "gave up land")."""
+    lasts = lemmas(words[-1])
+    if len(words) == 1:
+        return lasts
+    middle = words[1:-1]
+    return list(dict.fromkeys(" ".join([first, *middle, last])
+                              for first in lemmas(words[0]) for last in lasts))
+
+
 def english_tokens(text: str) -> list[str]:
     return _EN_WORD.findall(text.lower())
 
@@ -178,7 +190,7 @@ class CrossLingual:
             if low.isascii():
                 for n in range(min(longest, len(raw) - i), 0, -1):
                     words = [w.lower() for w in raw[i:i + n]]
-                    heads = [" ".join(words[:-1] + [lem]).strip() for lem in lemmas(words[-1])]
+                    heads = _phrase_heads(words)
                     hit = next((h for h in heads if h in glossary), None)
                     if hit:
                         for vi in glossary[hit]:

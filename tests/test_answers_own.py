@@ -31,6 +31,8 @@ Trong 5 năm, Quỹ "Vì người nghèo" các cấp trong tỉnh Hà Tĩnh đã
 xây mới và sửa chữa 1.850 nhà đại đoàn kết cho hộ nghèo, hộ có hoàn cảnh khó khăn về nhà ở.
 
 Tỉnh ủy khen thưởng 40 tập thể và 65 cá nhân có thành tích tiêu biểu trong học tập và làm theo Bác.
+
+Năm 2020, lãnh đạo tỉnh tổ chức 12 cuộc đối thoại với nhân dân về đất đai, môi trường.
 """
 
 
@@ -58,6 +60,8 @@ số bản thiếu người nòng cốt cho phong trào.
 
 Tại các xóm, mô hình “Xóm tự quản về môi trường” do chi hội phụ nữ làm nòng cốt được nhân rộng ra \
 27 xóm; đường làng, ngõ xóm luôn sạch đẹp.
+
+Năm 2021, Bí thư Huyện ủy chủ trì 9 buổi đối thoại với nhân dân các bản vùng cao.
 """
 
 
@@ -180,3 +184,10 @@ def test_a_sentence_is_read_with_the_one_before_it_in_its_paragraph(own):
     ans = own.ask("Nơi nào tặng quà cho người dân bị lũ?")
     row = place_row(ans, "Quỳ Hợp")
     assert row["evidence"][0].startswith("Ngay sau đó")
+
+
+def test_a_place_counting_in_another_unit_still_has_its_figure(own):
+    # the question counts "cuộc"; "9 buổi đối thoại" is a count of dialogues all the same
+    ans = own.ask("Nơi nào tổ chức nhiều cuộc đối thoại với nhân dân nhất?")
+    assert list(ans["locality"][:2]) == ["Hà Tĩnh", "Quỳ Hợp"]
+    assert place_row(ans, "Quỳ Hợp")["value"] == 9

@@ -695,6 +695,8 @@ def _group(idx: Index, q: Question, ev: pd.DataFrame, settings: AnswerSettings) 
     rows = []
     for docs, seen, amounts, counts in places:
         value_of = [c for c in counts if c["unit"] in units] if units else counts
+        if units and not value_of:  # "4 buổi đối thoại" where another place held "28 cuộc": the
+            value_of = [c for c in counts if c["_rank"][0]]  # count the topic's words follow
         value, value_display, source = _value(q, amounts, value_of)
         top = seen[:n]
         if source is not None:  # the sentence the value comes from is shown first

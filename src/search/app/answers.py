@@ -597,7 +597,9 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
     floor = (settings.min_logit_named if q.doc_ids is not None else
              settings.min_logit_ranked if q.rank else
              settings.min_logit_admitted if q.difficulties else settings.min_logit)
-    ev = _evidence(feats, settings, floor)
+    # "which place had the largest budget": nothing but the figure is asked, so every sentence
+    # holding one is the place's evidence, however its wording scores
+    ev = _evidence(feats, settings, floor, every=bool(q.rank) and not q.concepts)
     if q.doc_ids is not None and not ev.empty:
         ev = _one_of_a_shared_name(idx, ev, settings)
     if ev.empty:
@@ -625,16 +627,17 @@ def _floor_bound(settings: AnswerSettings) -> float:
                settings.min_logit_admitted) - settings.evidence_gap
 
 
-def _evidence(feats: pd.DataFrame, settings: AnswerSettings, floor: float) -> pd.DataFrame:
+def _evidence(feats: pd.DataFrame, settings: AnswerSettings, floor: float, every: bool = False) -> pd.DataFrame:
     """The sentences that make their article answer: the article's best is likely enough and not
-    far behind the best article's; with it, its sentences nearly as likely. A place the question
-    names needs less: the user asked about it, its best on-topic sentence is the answer."""
+    far behind the best article's; with it, its sentences nearly as likely (``every``: all its
+    sentences that hold what the question requires). A place the question names needs less: the
+    user asked about it, its best on-topic sentence is the answer."""
     if feats.empty:
         return feats
     best_of = feats.groupby("doc_id")["logit"].transform("max")
     top = float(feats["logit"].max())
-    keep = ((best_of >= floor) & (best_of >= top - settings.max_gap)
-            & (feats["logit"] >= best_of - settings.evidence_gap))
+    near = np.isfinite(feats["logit"]) if every else feats["logit"] >= best_of - settings.evidence_gap
+    keep = (best_of >= floor) & (best_of >= top - settings.max_gap) & near
     ev = feats[keep]
     return ev.assign(p=1.0 / (1.0 + np.exp(-ev["logit"].clip(-50, 50))))
 

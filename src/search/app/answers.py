@@ -433,8 +433,6 @@ def evidence_features(idx: Index, question: str, *, where=None, floor: float | N
     return q, feats.reset_index(drop=True)
 
 
-
-
 def _best_case(w: tuple[float, ...], known: dict[str, np.ndarray]) -> np.ndarray:
     """The highest log-odds a sentence can reach: the features known so far as they are, the
     others at their most favourable (each is in [0, 1])."""

@@ -2,6 +2,7 @@
 
 import shutil
 
+import pandas as pd
 import pytest
 
 from conftest import FIXTURES
@@ -33,6 +34,8 @@ xây mới và sửa chữa 1.850 nhà đại đoàn kết cho hộ nghèo, hộ
 Tỉnh ủy khen thưởng 40 tập thể và 65 cá nhân có thành tích tiêu biểu trong học tập và làm theo Bác.
 
 Năm 2020, lãnh đạo tỉnh tổ chức 12 cuộc đối thoại với nhân dân về đất đai, môi trường.
+
+Năm 2021, Tỉnh ủy tổ chức 3 hội nghị học tập chuyên đề cho cán bộ chủ chốt của tỉnh.
 """
 
 
@@ -200,3 +203,19 @@ def test_the_largest_sum_of_a_place_when_only_the_sum_is_asked(own):
     # sentence that says "kinh phí" (85 triệu for handbooks beside 9,4 tỷ for forest)
     ans = own.ask("Nơi nào có khoản kinh phí lớn nhất?")
     assert place_row(ans, "Quỳ Hợp")["value"] == 9_400_000_000
+
+
+def test_a_yes_no_question_with_a_word_no_article_holds(own):
+    # "sáng sớm" is in no article: the question's other words and its meaning still find the
+    # rubbish collection (requiring the absent word would answer "no" to any such question)
+    ans = own.ask("Có nơi nào thu gom rác thải ven đường làng vào sáng sớm không?")
+    assert "Quỳ Hợp" in set(ans["locality"])
+
+
+def test_a_count_of_another_unit_the_question_names_is_not_its_figure(own):
+    # attendances are asked for; Hà Tĩnh counts only its conferences ("3 hội nghị"): it has no
+    # figure to rank by, and cannot head the list as the fewest
+    ans = own.ask("Which place had the fewest attendances at its study conferences?")
+    assert ans["locality"].iloc[0] == "Quỳ Hợp"
+    assert ans["value"].iloc[0] == 900
+    assert pd.isna(place_row(ans, "Hà Tĩnh")["value"])

@@ -419,8 +419,11 @@ def evidence_features(idx: Index, question: str, *, where=None, floor: float | N
     if q.any and len(concepts) > 1:
         # "does any place X?": yes only where the rarest thing it names is said ("nuôi ong", not
         # "phát động phong trào" alone) — or the sentence's meaning stands out that far from the
-        # corpus's that it says it in other words
-        j = int(np.argmax(cw))
+        # corpus's that it says it in other words. The rarest the corpus holds: a word no sentence
+        # holds ("lúc thiếu ăn" for "Hũ gạo tình thương") would make every answer "no", whatever
+        # the rest of the question and its meaning say
+        held = presence.any(axis=0)
+        j = int(np.argmax(np.where(held, cw, -np.inf))) if held.any() else int(np.argmax(cw))
         if concepts[j].alternatives:
             says = (settings or DEFAULT_ANSWERS).any_dense_z
             req *= np.maximum(presence[rows, j], feats["dense_z"].to_numpy() >= says)
@@ -697,7 +700,9 @@ def _group(idx: Index, q: Question, ev: pd.DataFrame, settings: AnswerSettings) 
     for docs, seen, amounts, counts in places:
         value_of = [c for c in counts if c["unit"] in units] if units else counts
         if units and not value_of:  # "4 buổi đối thoại" where another place held "28 cuộc": the
-            value_of = [c for c in counts if c["_rank"][0]]  # count the topic's words follow
+            # count the topic's words follow — not one of a unit the question names for something
+            # else ("6 hội nghị" is no count of the attendances at conferences)
+            value_of = [c for c in counts if c["_rank"][0] and c["unit"] not in named]
         value, value_display, source = _value(q, amounts, value_of)
         top = seen[:n]
         if source is not None:  # the sentence the value comes from is shown first

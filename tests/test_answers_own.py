@@ -66,6 +66,8 @@ Tại các xóm, mô hình “Xóm tự quản về môi trường” do chi h�
 
 Năm 2021, Bí thư Huyện ủy chủ trì 9 buổi đối thoại với nhân dân các bản vùng cao.
 
+Năm 2023, huyện hỗ trợ sửa chữa 25 căn nhà dột nát cho hộ nghèo, mỗi căn được hỗ trợ 30 triệu đồng.
+
 Tổng kinh phí in tài liệu học tập chuyên đề là 85 triệu đồng.
 """
 
@@ -219,3 +221,13 @@ def test_a_count_of_another_unit_the_question_names_is_not_its_figure(own):
     assert ans["locality"].iloc[0] == "Quỳ Hợp"
     assert ans["value"].iloc[0] == 900
     assert pd.isna(place_row(ans, "Hà Tĩnh")["value"])
+
+
+def test_an_amount_for_each_unit_answers_a_question_asking_for_it(own):
+    # "mỗi căn được hỗ trợ 30 triệu đồng" is an amount per house, not a sum: it answers
+    # "how much for each house" in either language, with its unit
+    for question in ("Quỳ Hợp hỗ trợ mỗi căn nhà dột nát bao nhiêu tiền?",
+                     "How much did Quỳ Hợp give for each house it repaired?"):
+        row = place_row(own.ask(question), "Quỳ Hợp")
+        assert 30_000_000 in row["amounts_vnd"], question
+        assert row["amounts"][row["amounts_vnd"].index(30_000_000)].endswith("/căn")

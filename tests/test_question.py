@@ -49,6 +49,23 @@ def test_kind_and_what_is_counted(question, kind, money, count):
     assert (q.kind, q.money, q.count) == (kind, money, count)
 
 
+@pytest.mark.parametrize("question,per_unit", [
+    ("Mộc Châu hỗ trợ mỗi căn nhà bao nhiêu tiền?", True),
+    ("moc chau moi can nha duoc ho tro bao nhieu tien", True),
+    ("How much did each household receive?", True),
+    ("How much was given per house?", True),
+    ("huyen xay moi bao nhieu tien nha", False),  # "moi" here is mới (new)
+    ("Mộc Châu vận động bao nhiêu tiền xây nhà?", False),
+    ("Mỗi năm có bao nhiêu căn nhà được xây?", False),  # a count, not an amount
+])
+def test_an_amount_for_each_unit(question, per_unit):
+    assert parse(question).per_unit is per_unit
+
+
+def test_a_total_value_asks_for_money():
+    assert parse("What was the total value of the health insurance cards given out?").money
+
+
 def test_difficulties_and_lessons_are_read_in_both_languages():
     assert parse("What shortcomings did the party committee admit?").difficulties
     assert parse("Những nơi nào còn hạn chế về phân loại rác?").difficulties

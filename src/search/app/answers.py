@@ -401,7 +401,7 @@ def evidence_features(idx: Index, question: str, *, where=None, floor: float | N
         figs = figs[_sentence_in(figs, set(keys))]
     # sentences holding none of the question's concepts hold no clause that does
     covered = {k for k, c in zip(keys, feats["coverage"].tolist()) if c > 0}
-    money_docs = (_topical_figures(idx, q, figs[figs["kind"] == "money"], topic_purpose, covered)
+    money_docs = (_topical_figures(idx, q, figs[figs["kind"].isin(_money_kinds(q))], topic_purpose, covered)
                   if q.money else set())
     count_kinds = ("count", "percent") if q.percent else ("count",)
     count_docs = (_topical_figures(idx, q, figs[figs["kind"].isin(count_kinds)], topic_purpose, covered)
@@ -470,7 +470,7 @@ def _topical_figures(idx: Index, q: Question, figs: pd.DataFrame, purpose: str,
         if (d, ss) in out:
             continue  # the sentence has a topical figure already
         article = text_of[d]
-        if kind == "money":
+        if kind != "count" and kind != "percent":  # an amount (or an amount for each unit)
             if purpose != "other" and fp == purpose:
                 hit = True
             elif (d, ss) not in covered:
@@ -783,7 +783,8 @@ def _figures(idx: Index, q: Question, top: list[dict]) -> tuple[list[dict], list
         share = {c: _concept_score(q, article[c[0]:c[1]]) for c in clauses}
         best = max(share.values(), default=0)
 
-        money = [(int(r.start), int(r.end)) for r in f if r.kind == "money"]
+        money_kinds = _money_kinds(q)
+        money = [(int(r.start), int(r.end)) for r in f if r.kind in money_kinds]
         for r in f:
             if r.figure_id in seen:
                 continue
@@ -791,7 +792,7 @@ def _figures(idx: Index, q: Question, top: list[dict]) -> tuple[list[dict], list
             on_topic = (not q.concepts  # "the largest budget": any amount is the topic
                         or (best > 0 and share[c] >= _CLAUSE_SHARE * best)
                         or (purpose != "other" and r.purpose == purpose))
-            if r.kind == "money":
+            if r.kind in money_kinds:
                 if not on_topic or (q.count and not q.money) or not r.amount_vnd:
                     continue  # (0 đồng is a name: "Tủ bánh mì 0 đồng")
                 seen.add(r.figure_id)
@@ -819,6 +820,12 @@ def _figures(idx: Index, q: Question, top: list[dict]) -> tuple[list[dict], list
 
 
 _CLAUSE_SHARE = 0.6
+
+
+def _money_kinds(q: Question) -> tuple[str, ...]:
+    """The figures that answer with money: amounts, and amounts for each unit ("50 triệu đồng/căn")
+    when the question asks for that."""
+    return ("money", "rate") if q.per_unit else ("money",)
 
 
 def _amount_share(q: Question, article: str, clause: tuple[int, int], money: list[tuple[int, int]],

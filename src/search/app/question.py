@@ -64,6 +64,12 @@ _MONEY_FOLDED_RE = re.compile(r"(?<!\w)(?:" + "|".join(fold(w) for w in _MONEY_V
                               r"|nguon von|vay von|von dau tu)(?!\w)")
 
 
+# an amount for each unit: "mỗi căn được hỗ trợ bao nhiêu", "how much per house"; without diacritics
+# "moi" is also "mới" (new): only right before the thing counted and the question word
+_PER_UNIT = re.compile(r"(?<!\w)(?:mỗi|per|each|apiece|a head)(?!\w)")
+_PER_UNIT_FOLDED = re.compile(r"(?<!\w)moi (?:[a-z]+ ){1,5}bao nhieu(?!\w)")
+
+
 def _asks_money(text: str, folded: str) -> bool:
     low = text.lower()
     if _MONEY_VI_RE.search(low) or (english_question(text) and _MONEY_EN.search(low)):
@@ -91,6 +97,7 @@ class Question:
     years: tuple[int, int] | None = None
     names: list[str] = field(default_factory=list)       # quoted names, as written
     percent: bool = False                                 # asks for a share ("bao nhiêu phần trăm")
+    per_unit: bool = False                                # asks an amount for each ("mỗi căn bao nhiêu tiền")
     below_province: bool = False                          # asks for districts, communes or wards, not provinces
     topic: str = ""
     terms: set[str] = field(default_factory=set)          # folded content words of the topic (Vietnamese)
@@ -310,6 +317,8 @@ def parse(question: str, places: PlaceIndex | None = None) -> Question:
     q.names = [m.group(1).strip() for m in _QUOTED.finditer(text)]
     q.below_province = bool(_ASKING_BELOW_PROVINCE.search(folded))
     q.percent = bool(re.search(r"%|\b(?:percent|percentage|share|rate|ty le|phan tram)\b", folded))
+    q.per_unit = q.money and bool(_PER_UNIT.search(text.lower()) or (
+        text.lower() == folded and _PER_UNIT_FOLDED.search(folded)))
     m = _DIRECTIVE.search(folded)
     if m:
         kind = _DIRECTIVE_KIND[m.group(1)]

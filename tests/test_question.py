@@ -39,6 +39,7 @@ def places():
     ("nhung noi nao ho tro nguoi dan bi lu lut, dong bao", "which", False, False),  # đồng bào, not VND
     ("Which place settled the most complaints raised by residents?", "most", False, True),  # not money
     ("Which places raised money for bridges?", "how_much", True, False),
+    ("How much land did residents donate for roads?", "how_many", False, True),  # m², not money
     # góp tiền asks for money typed with or without diacritics alike
     ("Địa phương nào vận động nhân dân góp tiền làm đường?", "how_much", True, False),
     ("dia phuong nao van dong nhan dan gop tien lam duong", "how_much", True, False),

@@ -70,6 +70,11 @@ _PER_UNIT = re.compile(r"(?<!\w)(?:mỗi|per|each|apiece|a head)(?!\w)")
 _PER_UNIT_FOLDED = re.compile(r"(?<!\w)moi (?:[a-z]+ ){1,5}bao nhieu(?!\w)")
 
 
+# "how much" of a thing measured otherwise than in money
+_HOW_MUCH_OF_A_THING = re.compile(r"\bhow much (?:land|area|ground|rice|water|waste|rubbish|garbage|blood"
+                                  r"|time|labou?r|work|concrete)\b")
+
+
 def _asks_money(text: str, folded: str) -> bool:
     low = text.lower()
     if _MONEY_VI_RE.search(low) or (english_question(text) and _MONEY_EN.search(low)):
@@ -310,6 +315,8 @@ def parse(question: str, places: PlaceIndex | None = None) -> Question:
     q.lessons = _has("lessons", folded)
     if not (q.count or q.difficulties) and _asks_money(text, folded):
         q.money = True  # "which districts mobilized funds for housing" asks for the money too
+    if q.money and _HOW_MUCH_OF_A_THING.search(folded):
+        q.money, q.count = False, True  # "how much land": an area, counted in m², not money
     if q.rank and not q.money:
         q.count = True
 

@@ -5,7 +5,8 @@
 
 Checks: unique ids with the right prefix for their language, required fields and types, allowed
 values (split, lang, kind, corpus, amount qualifiers), every doc_id exists in its corpus folder
-(shipped: corpus/, eval: eval/answers_corpus/, fresh_a and fresh_b: eval/fresh_*_corpus/), every `evidence` and every amount's `written` text
+(shipped: corpus/, eval: eval/answers_corpus/, fresh_a … fresh_d: eval/fresh_*_corpus/), every
+`evidence` and every amount's `written` text
 occurs verbatim in its article file, `top` is one of the places (and set for most/least),
 `no_answer` agrees with `places`, language shares (>= 30 % each), at least 120 questions, at least
 15 no-answer questions, and dev/test balance (overall and per corpus, language and kind, within 2).
@@ -21,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = {"shipped": ROOT / "corpus", "eval": ROOT / "eval" / "answers_corpus",
-           "fresh_a": ROOT / "eval" / "fresh_a_corpus", "fresh_b": ROOT / "eval" / "fresh_b_corpus"}
+           **{f"fresh_{x}": ROOT / "eval" / f"fresh_{x}_corpus" for x in "abcd"}}
 SUFFIXES = (".txt", ".html", ".htm")
 LANGS = {"en": "en", "vi": "vi", "vi-nodiac": "nd"}
 KINDS = ("which", "how_much", "how_many", "most", "least", "any", "difficulties",
@@ -38,6 +39,8 @@ MIN_QUESTIONS, MIN_NO_ANSWER, MIN_LANG_SHARE, MAX_SPLIT_GAP = 120, 15, 0.30, 2
 def article_texts() -> dict[tuple[str, str], str]:
     texts = {}
     for corpus, folder in CORPORA.items():
+        if not folder.is_dir():
+            continue  # a corpus no question uses yet: its questions fail on their doc_id
         for path in sorted(folder.iterdir()):
             if path.suffix.lower() in SUFFIXES:
                 texts[(corpus, path.stem)] = path.read_text(encoding="utf-8")

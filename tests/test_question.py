@@ -30,6 +30,8 @@ def places():
     ("Khu Đại đoàn kết có bao nhiêu nền nhà?", "how_many", False, True),
     ("Which locality collected the most blood?", "most", False, True),
     ("huyen nao to chuc nhieu cuoc doi thoai voi dan nhat", "most", False, True),
+    # the ranked words far apart
+    ("noi nao co it luot can bo dang vien du hoc tap chuyen de nhat", "least", False, True),
     ("Trong các địa phương làm nước sạch, nơi nào chi ít tiền nhất?", "least", True, False),
     ("Compare the scholarship programmes of Bảo Lâm and Châu Thành", "compare", False, False),
     ("Does any place sponsor orphans?", "any", False, False),
@@ -141,6 +143,10 @@ def test_shortcomings_are_not_people_in_difficulty(question, difficulties):
     ("Những nơi nào hỗ trợ hộ nghèo?", False),
     ("Nơi nào xây nhiều nhà nhất (không tính cấp tỉnh)?", True),
     ("Which place spent the most on roads, excluding provincial reports?", True),
+    ("Địa phương nào khen thưởng nhiều cá nhân nhất?", False),  # địa phương, not phường
+    ("dia phuong nao ho tro ba con bi lu", False),
+    ("Phường nào có nhiều tổ tự quản nhất?", True),
+    ("Cơ quan nào tổ chức hội nghị?", False),  # cơ quan (agency), not quận
 ])
 def test_asking_for_districts_or_communes_leaves_provinces_out(question, below):
     assert parse(question).below_province is below

@@ -332,9 +332,25 @@ def test_offsets_index_decomposed_text_too():
     "Đang có 53 khách online. Số lần xem các bài viết 16774545.",
     "Đồng chí Bí thư dự; tặng 2.000 USD; 300 đô la; 120 tỷ USD; 5.000 đô.",
     "Huyện đạt 2020 hộ; kế hoạch 2023 người.",  # a bare four-digit year-like number is a year
+    # a number before a word no unit table lists counts nothing when it names or dates something
+    "Kỷ niệm 131 năm Ngày sinh Bác; Covid 19 thời gian qua; Quận 3 tuyên dương; đủ 18 tuổi.",
+    "Lượt xem: 1.284 Trang chủ; 15:40 Thông báo; Đang có 53 khách và không thành viên.",
+    "Chỉ thị 05 của Bộ Chính trị; Kết luận 01 được quán triệt; một số chi bộ.",
 ])
 def test_no_figures_in_codes_dates_years_and_ids(text):
     assert extract_figures(text) == []
+
+
+@pytest.mark.parametrize("text, value, unit", [
+    ("Huyện ủy chỉ đạo tu bổ 9 nghĩa trang liệt sĩ.", 9, "nghĩa trang"),
+    ("Tổ đoàn kết có 120 tàu cá.", 120, "tàu cá"),
+    ("Trong đó có 17 già làng, người có uy tín.", 17, "già làng"),
+    ("Xã lắp đặt 120 mắt camera tại các ngõ.", 120, "mắt camera"),
+    ("Trên 500 công nhân dự đối thoại.", 500, "công nhân"),  # a sentence's first word may be capitalised
+])
+def test_a_count_of_a_thing_no_unit_table_lists(text, value, unit):
+    (f,) = extract_figures(text)
+    assert (f.kind, f.value, f.unit, f.category) == ("count", value, unit, "other")
 
 
 @pytest.mark.parametrize("text, kind, value, unit, extra", [

@@ -122,6 +122,17 @@ _PEOPLE_LIST = rf"(?:{_alternation(data.words('people_nouns'))})(?!\w)"
 _LUOT_AT = re.compile(
     rf"{_WS}*(lượt)(?!\w)(?:{_WS}+{_PEOPLE_LIST}(?:{_WS}*,{_WS}*{_PEOPLE_LIST})*)?", _F)
 _UNIT_AT = re.compile(rf"{_WS}*(?P<u>{_alternation(_COUNT_UNITS)})(?!\w)", _F)
+# a count of something no table lists: the (lower-case) words after the number
+_OPEN_UNIT_AT = re.compile(rf"{_WS}+(?P<w1>[^\W\d_]+)(?:{_WS}+(?P<w2>[^\W\d_]+))?")
+_NOT_UNITS = (frozenset(data.words("stopwords_vi")) | frozenset(data.words("not_count_units"))
+              | frozenset(data.words("duration_units")))  # "131 năm Ngày sinh": an anniversary
+_CLASSIFIERS = frozenset(data.words("classifiers_vi"))
+
+
+def _open_unit_word(word: str) -> bool:
+    return word[0].islower() and word not in _NOT_UNITS
+
+
 _PERCENT_AT = re.compile(rf"{_WS}*(%|phần{_WS}+trăm(?!\w))", _F)
 _DURATION_AT = re.compile(
     rf"{_WS}+(?P<u>{_alternation(data.words('duration_units'))})(?!\w)(?!{_WS}+công)", _F)
@@ -395,7 +406,31 @@ class _Scanner:
         m = _DURATION_AT.match(text, a.end)
         if m and a.bare and not self._anniversary(a, m.end()):
             return RawFigure("duration", value, _key(m.group("u")), a.start, m.end(), category="time")
-        return None
+        return self._open_count(a, value)
+
+    def _open_count(self, a: _Amount, value: int | float) -> RawFigure | None:
+        """A count of a thing no unit table lists ("9 nghĩa trang", "120 tàu cá", "17 già làng"):
+        digits, then a lower-case word that is not a function word. Its unit is that word and the
+        next (a classifier alone: "3 đợt"). Not after a capitalised word inside a sentence
+        ("Covid 19", "Quận 3") or a colon ("Lượt xem: 1.284", "15:40"): names, counters, times."""
+        text = self.text
+        if not text[a.start].isdigit():
+            return None  # "một số", "hai năm", "ba cùng": words for numbers rarely count a thing here
+        m = _OPEN_UNIT_AT.match(text, a.end)
+        if not m or not _open_unit_word(m.group("w1")):
+            return None
+        before = text[max(0, a.start - 40):a.start].rstrip(" \t")
+        if before.endswith(":"):
+            return None
+        prev = re.search(r"([^\W\d_]+)$", before)
+        if prev and prev.group(1)[0].isupper():
+            start_of_sentence = before[:prev.start()].rstrip(" \t")
+            if start_of_sentence and start_of_sentence[-1] not in ".!?\n(“\"":
+                return None
+        w1, w2 = m.group("w1"), m.group("w2")
+        if w2 and _open_unit_word(w2) and w1.lower() not in _CLASSIFIERS:
+            return RawFigure("count", value, f"{w1} {w2}".lower(), a.start, m.end(), category="other")
+        return RawFigure("count", value, w1.lower(), a.start, m.end("w1"), category="other")
 
     def _anniversary(self, a: _Amount, end: int) -> bool:
         return bool(_ANNIVERSARY_AFTER.match(self.text, end)

@@ -36,6 +36,8 @@ Tỉnh ủy khen thưởng 40 tập thể và 65 cá nhân có thành tích tiê
 Năm 2020, lãnh đạo tỉnh tổ chức 12 cuộc đối thoại với nhân dân về đất đai, môi trường.
 
 Năm 2021, Tỉnh ủy tổ chức 3 hội nghị học tập chuyên đề cho cán bộ chủ chốt của tỉnh.
+
+Nhân dân trong tỉnh đã hiến hơn 2,5 ha đất để mở rộng đường giao thông nông thôn.
 """
 
 
@@ -67,6 +69,8 @@ Tại các xóm, mô hình “Xóm tự quản về môi trường” do chi h�
 Năm 2021, Bí thư Huyện ủy chủ trì 9 buổi đối thoại với nhân dân các bản vùng cao.
 
 Năm 2023, huyện hỗ trợ sửa chữa 25 căn nhà dột nát cho hộ nghèo, mỗi căn được hỗ trợ 30 triệu đồng.
+
+Nhân dân các bản đã hiến 8.500 m2 đất, góp 12.000 ngày công để mở đường vào bản.
 
 Tổng kinh phí in tài liệu học tập chuyên đề là 85 triệu đồng.
 """
@@ -231,3 +235,12 @@ def test_an_amount_for_each_unit_answers_a_question_asking_for_it(own):
         row = place_row(own.ask(question), "Quỳ Hợp")
         assert 30_000_000 in row["amounts_vnd"], question
         assert row["amounts"][row["amounts_vnd"].index(30_000_000)].endswith("/căn")
+
+
+def test_land_is_ranked_by_its_area_whatever_the_unit(own):
+    # "nhiều đất nhất": the area is what is ranked — 2,5 ha (25.000 m²) above 8.500 m² — never the
+    # 12.000 workdays of the same sentence
+    ans = own.ask("Nơi nào được người dân hiến nhiều đất nhất để làm đường?")
+    assert list(ans["locality"][:2]) == ["Hà Tĩnh", "Quỳ Hợp"]
+    assert place_row(ans, "Quỳ Hợp")["value"] == 8_500
+    assert place_row(ans, "Hà Tĩnh")["value"] == 2.5

@@ -464,8 +464,8 @@ def _topical_figures(idx: Index, q: Question, figs: pd.DataFrame, purpose: str,
     out: set[tuple[str, int]] = set()
     clause_hit: dict[tuple[str, int, int], bool] = {}  # a sentence's figures often share a clause
     cols = [figs[c].tolist() for c in ("doc_id", "sentence_start", "sentence_end", "start", "end", "kind",
-                                       "purpose", "unit")]
-    for d, ss, se, fs, fe, kind, fp, unit in zip(*cols):
+                                       "purpose", "unit", "category")]
+    for d, ss, se, fs, fe, kind, fp, unit, category in zip(*cols):
         ss, se, fs, fe = int(ss), int(se), int(fs), int(fe)
         if (d, ss) in out:
             continue  # the sentence has a topical figure already
@@ -483,7 +483,7 @@ def _topical_figures(idx: Index, q: Question, figs: pd.DataFrame, purpose: str,
         elif (d, ss) not in covered and fe + _COUNTED <= se:
             hit = False
         else:
-            hit = _counts_topic(q, article, ss, se, fs, fe, unit)
+            hit = _counts_topic(q, article, ss, se, fs, fe, unit, category)
         if hit:
             out.add((d, ss))
     return out
@@ -500,11 +500,15 @@ def _counted(article: str, start: int, end: int) -> str:
     return article[start:stop.start() if stop else end + _COUNTED]
 
 
-def _counts_topic(q: Question, article: str, ss: int, se: int, fs: int, fe: int, unit: object) -> bool:
-    """A count of the topic: the topic's words follow it ("6.820 đơn vị máu", "29 nền nhà"), or its
-    unit was named earlier in the clause with the topic's words after it (“Buôn tự quản …” được
-    nhân rộng ra 38 buôn)."""
+def _counts_topic(q: Question, article: str, ss: int, se: int, fs: int, fe: int, unit: object,
+                  category: object = None) -> bool:
+    """A count of the topic: the topic's words follow it ("6.820 đơn vị máu", "29 nền nhà"), its
+    unit measures a thing the question names ("9.800 m2" when asked about land), or its unit was
+    named earlier in the clause with the topic's words after it (“Buôn tự quản …” được nhân rộng
+    ra 38 buôn)."""
     if _concept_score(q, article[fs:fe + _COUNTED]) > 0:
+        return True
+    if any(c == category for _, c in _measured_things()) and _unit_position(q, "", category) is not None:
         return True
     if not isinstance(unit, str) or not unit.strip():
         return False
@@ -609,7 +613,7 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
     df = pd.DataFrame(rows, columns=ASK_COLUMNS)
     if q.rank and df["value"].notna().any():
         ascending = q.rank == "least"
-        df = df.assign(_v=df["value"].astype(float)).sort_values(
+        df = df.assign(_v=[r["_size"] for r in rows]).sort_values(
             ["_v", "score", "locality"], ascending=[ascending, False, True], na_position="last").drop(columns="_v")
     else:
         df = df.sort_values(["score", "locality"], ascending=[False, True])
@@ -693,9 +697,10 @@ def _group(idx: Index, q: Question, ev: pd.DataFrame, settings: AnswerSettings) 
     # the unit the question names ("nhiều tổ tự quản nhất", "fewest attendances" → lượt), when a
     # place has a count of it: a place's value is then its count of that unit, never one of another;
     # several ("attendances at conferences"): the one named first is what is counted
-    named = {c["unit"]: _unit_position(q, c["unit"]) for _, _, _, counts in places for c in counts}
-    named = {u: at for u, at in named.items() if at is not None}
-    units = {min(named, key=lambda u: (named[u], u))} if named else set()
+    position = {c["unit"]: _unit_position(q, c["unit"], c["category"]) for _, _, _, counts in places for c in counts}
+    named: dict[str, int] = {u: at for u, at in position.items() if at is not None}
+    named_first = min(named.values(), default=-1)
+    units = {u for u, at in named.items() if at == named_first}  # "đất": m² and ha alike
     rows = []
     for docs, seen, amounts, counts in places:
         value_of = [c for c in counts if c["unit"] in units] if units else counts
@@ -722,6 +727,7 @@ def _group(idx: Index, q: Question, ev: pd.DataFrame, settings: AnswerSettings) 
             "actor": _actor(_answer_clause(idx, q, first, amounts), locality),
             "score": round(float(max(r["p"] for r in top)), 4),
             "value": value, "value_display": value_display,
+            "_size": value * _unit_size(source["unit"]) if value is not None and source and "unit" in source else value,
             "amounts": [a["display"] for a in amounts],
             "amounts_vnd": [a["vnd"] for a in amounts],
             "amount_details": amounts,
@@ -747,12 +753,30 @@ def _within(figure: dict, sentences: list[dict]) -> bool:
     return any(r["doc_id"] == figure["doc_id"] and r["start"] <= figure["start"] < r["end"] for r in sentences)
 
 
-def _unit_position(q: Question, unit: object) -> int | None:
-    """Where the question names ``unit`` (None: it does not)."""
-    if not isinstance(unit, str) or not unit.strip():
+def _unit_position(q: Question, unit: object, category: object = None) -> int | None:
+    """Where the question names ``unit``, or a thing measured in units of its ``category`` ("đất"
+    for m² and ha); None: it names neither."""
+    if not isinstance(unit, str):
         return None
-    m = re.search(rf"(?<!\w){re.escape(fold(unit))}(?!\w)", q.unit_text)
-    return m.start() if m else None
+    words = [w for w in [unit] if w.strip()] + [w for w, c in _measured_things() if c == category]
+    at = [m.start() for w in words
+          for m in re.finditer(rf"(?<!\w){re.escape(fold(w))}(?!\w)", q.unit_text)]
+    return min(at, default=None)
+
+
+def _unit_size(unit: object) -> float:
+    """How many of its measure's smallest unit ``unit`` holds (1 for any other unit)."""
+    return _unit_sizes().get(unit, 1.0) if isinstance(unit, str) else 1.0
+
+
+@lru_cache(maxsize=1)
+def _unit_sizes() -> dict[str, float]:
+    return {r["unit"]: float(r["size"]) for r in data.rows("unit_sizes")}
+
+
+@lru_cache(maxsize=1)
+def _measured_things() -> tuple[tuple[str, str], ...]:
+    return tuple((r["word"], r["category"]) for r in data.rows("measured_things"))
 
 
 # --- figures of the evidence -------------------------------------------------------------------
@@ -805,7 +829,8 @@ def _figures(idx: Index, q: Question, top: list[dict]) -> tuple[list[dict], list
             elif r.kind == "count" or (r.kind == "percent" and (q.percent or q.compare)):
                 # a money question shows the counts of its clauses too ("1 tỷ 500 triệu đồng,
                 # xây mới 38 căn nhà"): what the money bought
-                if (q.count or (q.rank and not q.money)) and not _counts_topic(q, article, s, e, int(r.start), int(r.end), r.unit):
+                if (q.count or (q.rank and not q.money)) and not _counts_topic(
+                        q, article, s, e, int(r.start), int(r.end), r.unit, r.category):
                     continue  # "how many houses": a count of houses, not of workdays
                 if not (q.count or q.rank or q.compare) and not on_topic:
                     continue  # shown with a place: the counts of the clause that answers
@@ -865,7 +890,7 @@ def _value(q: Question, amounts: list[dict], counts: list[dict]) -> tuple[float 
     # much of the topic the figure's clause, or an amount's own words, hold)
     most = max(f["_rank"] for f in figures)
     figures = [f for f in figures if f["_rank"] >= most]
-    best = max(figures, key=lambda f: (f[key], -f["start"]))
+    best = max(figures, key=lambda f: (f[key] * _unit_size(f.get("unit")), -f["start"]))
     return float(best[key]), best["display"], best
 
 

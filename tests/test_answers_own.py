@@ -244,3 +244,21 @@ def test_land_is_ranked_by_its_area_whatever_the_unit(own):
     assert list(ans["locality"][:2]) == ["Hà Tĩnh", "Quỳ Hợp"]
     assert place_row(ans, "Quỳ Hợp")["value"] == 8_500
     assert place_row(ans, "Hà Tĩnh")["value"] == 2.5
+
+
+@pytest.mark.parametrize("question", ["Những địa phương nào báo cáo về Chỉ thị 05?",
+                                      "Which places report on Chỉ thị 05?"])
+def test_a_question_asking_nothing_beyond_its_directive_lists_every_article_of_it(own, question):
+    # no topic left once "which places report on" and the directive are read: every article on
+    # Chỉ thị 05 answers, with the sentence that names it
+    arts = own.articles
+    expected = {d for d, ds in zip(arts["doc_id"], arts["directives"]) if "05-CT/TW" in list(ds)}
+    ans = own.ask(question)
+    assert set().union(*ans["doc_ids"]) == expected
+    assert "Chỉ thị 05" in place_row(ans, "Quỳ Hợp")["evidence"][0]
+
+
+def test_a_function_word_is_not_what_a_question_asks_about(own):
+    # "giữa" (between) is in no sentence of the dialogues: it must not count against them
+    ans = own.ask("Nơi nào tổ chức đối thoại giữa lãnh đạo và nhân dân?")
+    assert {"Hà Tĩnh", "Quỳ Hợp"} <= set(ans["locality"])

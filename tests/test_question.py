@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from search.app.question import PlaceIndex, parse
+from search.app.question import PlaceIndex, directives_named, parse
 
 
 @pytest.fixture(scope="module")
@@ -174,3 +174,16 @@ def test_a_superlative_word_pair_is_left_alone_when_nothing_is_ranked():
     q = parse("Nơi nào tổ chức hội nghị thống nhất cách làm?")
     assert q.rank is None and "thống nhất" in q.topic
 
+
+
+def test_a_question_asking_only_for_its_directive_has_no_topic_and_no_name(places):
+    # ("Kết luận" is Vietnamese in an English question, yet no name the evidence must hold)
+    for text in ("Những địa phương nào báo cáo về Kết luận 01?", "Which places report on Kết luận 01?"):
+        q = parse(text, places)
+        assert q.directive == "01-KL/TW"
+        assert q.topic in ("", "on")
+        assert q.names == []
+
+
+def test_the_directives_a_text_names():
+    assert directives_named("trien khai chi thi 05-ct/tw va ket luan so 01-kl/tw") == {"05-CT/TW", "01-KL/TW"}

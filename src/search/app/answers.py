@@ -51,7 +51,7 @@ from ..retrieval.ranking import fuse, lexical_weight
 from ..text.normalize import fold
 from ..text.segment import clause_at, split_clauses
 from ..validation import check_optional_k
-from .question import Question, parse
+from .question import Question, directives_named, parse
 
 if TYPE_CHECKING:
     from .index import Index
@@ -343,7 +343,7 @@ def evidence_features(idx: Index, question: str, *, where=None, floor: float | N
         a = idx.articles
         docs &= set(a.loc[a["locality"].notna() & (a["locality"].astype(str) != ""), "doc_id"])
     # the question as asked and its topic alone ("build a metro line"): the closer of the two
-    texts = [idx.for_embedder(t) for t in dict.fromkeys([q.text, q.topic])]
+    texts = [idx.for_embedder(t) for t in dict.fromkeys([q.text, q.topic]) if t]
     qvs = idx.embed_queries(texts)
     cos = np.max(idx.sentence_vectors @ np.asarray(qvs).T, axis=1)
     z = (cos - cos.mean()) / max(float(cos.std()), 1e-6)
@@ -602,6 +602,12 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
     floor = (settings.min_logit_named if q.doc_ids is not None else
              settings.min_logit_ranked if q.rank else
              settings.min_logit_admitted if q.difficulties else settings.min_logit)
+    if not q.concepts and not (q.money or q.count or q.rank or q.compare or q.any or q.difficulties
+                               or q.lessons or q.names):
+        floor = -np.inf  # nothing asked beyond the scope ("which places report on Kết luận 01"): all of it
+        if q.directive:  # an article's evidence is then the sentence naming the directive, if any
+            names = pd.Series([q.directive in directives_named(fold(t)) for t in feats["text"]], index=feats.index)
+            feats = feats[names | ~names.groupby(feats["doc_id"]).transform("any")]
     # "which place had the largest budget": nothing but the figure is asked, so every sentence
     # holding one is the place's evidence, however its wording scores
     ev = _evidence(feats, settings, floor, every=bool(q.rank) and not q.concepts)

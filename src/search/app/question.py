@@ -26,7 +26,7 @@ from ..ingest.gazetteer import LOCALITY_LEVELS, VILLAGE_WORDS, WARD_LEVELS
 from ..retrieval.crosslingual import is_english
 from ..text.normalize import fold, normalize_line
 
-__all__ = ["Question", "PlaceIndex", "parse"]
+__all__ = ["Question", "PlaceIndex", "parse", "directives_named"]
 
 
 @lru_cache(maxsize=1)
@@ -238,6 +238,13 @@ _DIRECTIVE = re.compile(
     r"(?:\s*-\s*(ct|kl|nq))?")
 _DIRECTIVE_KIND = {"chi thi": "CT", "directive": "CT", "ct": "CT", "ket luan": "KL",
                    "conclusion": "KL", "kl": "KL", "nghi quyet": "NQ", "resolution": "NQ", "nq": "NQ"}
+
+
+def directives_named(folded: str) -> set[str]:
+    """The directives a folded text names ("chi thi 05-ct/tw" → {"05-CT/TW"})."""
+    return {f"{int(m.group(2)):02d}-{_DIRECTIVE_KIND[m.group(1)]}/TW" for m in _DIRECTIVE.finditer(folded)}
+
+
 _YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:-|–|—|to|and|den|toi|va)\s*(?:nam\s+|the year\s+)?((?:19|20)\d\d)\b")
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _QUOTED = re.compile(r"[“\"'‘«]([^“”\"'‘’«»]{3,80})[”\"'’»]")
@@ -326,11 +333,11 @@ def parse(question: str, places: PlaceIndex | None = None) -> Question:
     q.percent = bool(re.search(r"%|\b(?:percent|percentage|share|rate|ty le|phan tram)\b", folded))
     q.per_unit = q.money and bool(_PER_UNIT.search(text.lower()) or (
         text.lower() == folded and _PER_UNIT_FOLDED.search(folded)))
-    m = _DIRECTIVE.search(folded)
-    if m:
-        kind = _DIRECTIVE_KIND[m.group(1)]
-        q.directive = f"{int(m.group(2)):02d}-{kind}/TW"
-        removed.append(m.span())
+    directive = _DIRECTIVE.search(folded)
+    if directive:
+        kind = _DIRECTIVE_KIND[directive.group(1)]
+        q.directive = f"{int(directive.group(2)):02d}-{kind}/TW"
+        removed.append(directive.span())
     rng = _YEAR_RANGE.search(folded)
     if rng:
         q.years = (int(rng.group(1)), int(rng.group(2)))
@@ -347,7 +354,8 @@ def parse(question: str, places: PlaceIndex | None = None) -> Question:
         if english_question(text):
             # Vietnamese words in an English question are a name ("a Dân vận khéo model"): the
             # evidence must hold it, as a quoted name
-            place_spans = [(a, b) for a, b, _ in found]
+            # (not a place's name, nor the directive's: "report on Kết luận 01")
+            place_spans = [(a, b) for a, b, _ in found] + ([directive.span()] if directive else [])
             for ra, rb in _vietnamese_runs(text):
                 run = text[ra:rb]
                 if not any(a < rb and ra < b for a, b in place_spans) and fold(run) not in map(fold, q.names):
@@ -367,5 +375,5 @@ def parse(question: str, places: PlaceIndex | None = None) -> Question:
     for _ in range(3):  # what the removed parts leave hanging: "Under , …", "… và ?"
         topic = re.sub(r"^(?:[\s,;:.\-–?]+|(?i:under|during|in|for|of|at|among|with)\b)|[\s,;:\-–?]+$", "",
                        topic).strip()
-    q.topic = re.sub(r"\s{2,}", " ", topic) or text
+    q.topic = re.sub(r"\s{2,}", " ", topic)  # "" when it asks nothing beyond its scope
     return q

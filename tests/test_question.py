@@ -187,3 +187,9 @@ def test_a_question_asking_only_for_its_directive_has_no_topic_and_no_name(place
 
 def test_the_directives_a_text_names():
     assert directives_named("trien khai chi thi 05-ct/tw va ket luan so 01-kl/tw") == {"05-CT/TW", "01-KL/TW"}
+
+
+def test_an_apostrophe_inside_a_word_quotes_nothing():
+    assert parse("How much did Thanh Hà's women's union lend to members?").names == []
+    assert parse("Does any place run a 'Dân vận khéo' model?").names == ["Dân vận khéo"]
+    assert parse("Có nơi nào làm mô hình “Ngôi nhà cấp ủy” không?").names == ["Ngôi nhà cấp ủy"]

@@ -247,7 +247,8 @@ def directives_named(folded: str) -> set[str]:
 
 _YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:-|–|—|to|and|den|toi|va)\s*(?:nam\s+|the year\s+)?((?:19|20)\d\d)\b")
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
-_QUOTED = re.compile(r"[“\"'‘«]([^“”\"'‘’«»]{3,80})[”\"'’»]")
+# a quote: not an apostrophe within a word ("Thanh Hà's women's union" quotes nothing)
+_QUOTED = re.compile(r"(?:[“\"«]|(?<!\w)['‘])([^“”\"'‘’«»]{3,80})(?:[”\"»]|['’](?!\w))")
 
 # "which districts", "huyện nào", "những nơi nào": the part of a question that only asks for places
 _LEVEL_WORDS_FOLDED = sorted({fold(w) for w in (*LOCALITY_LEVELS, "tinh", "dia phuong", "noi", "don vi",

@@ -846,7 +846,8 @@ def _figures(idx: Index, q: Question, top: list[dict]) -> tuple[list[dict], list
                                "display": r.display, "expression": r.expression, "doc_id": d,
                                "start": int(r.start),
                                "_rank": (_concept_score(q, _counted(article, int(r.start), int(r.end))) > 0,
-                                         True, share[c])})
+                                         True, _concept_score(q, _lead(article, c, f, int(r.start), int(r.end))),
+                                         share[c])})
     return amounts, counts
 
 
@@ -871,6 +872,13 @@ def _amount_share(q: Question, article: str, clause: tuple[int, int], money: lis
     if share > 0 or any(a <= s < start for s, _ in money):
         return share
     return _concept_score(q, article[a:start])
+
+
+def _lead(article: str, clause: tuple[int, int], figures: list, start: int, end: int) -> str:
+    """A count with the words that lead to it from the figure before it in its clause: "xây mới
+    37 căn nhà" and "và sửa chữa 52 căn nhà" — which of the two was built."""
+    before = max((int(r.end) for r in figures if clause[0] <= int(r.end) <= start), default=clause[0])
+    return article[before:end]
 
 
 def _int_or_none(v: object) -> int | None:

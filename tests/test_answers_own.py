@@ -268,3 +268,12 @@ def test_of_two_counts_in_a_clause_the_one_the_question_words_lead_to(own):
     # "xây mới 8 căn nhà và sửa chữa 25 căn nhà": asked what was built, the figure is 8
     ans = own.ask("Quỳ Hợp xây mới bao nhiêu căn nhà cho hộ nghèo?")
     assert place_row(ans, "Quỳ Hợp")["value"] == 8
+
+
+def test_a_comparison_shows_each_place_s_figures_on_the_topic(own):
+    # both places answer (a district and a province joined by "and"), each with its counts of
+    # houses, though the sentences holding them are not the ones whose wording scores best
+    ans = own.ask("Compare Quỳ Hợp and Hà Tĩnh on houses")
+    assert {"Quỳ Hợp", "Hà Tĩnh"} <= set(ans["locality"])
+    assert 1_850 in [c["value"] for c in place_row(ans, "Hà Tĩnh")["count_details"]]
+    assert {8, 25} <= {c["value"] for c in place_row(ans, "Quỳ Hợp")["count_details"]}

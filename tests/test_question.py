@@ -193,3 +193,10 @@ def test_an_apostrophe_inside_a_word_quotes_nothing():
     assert parse("How much did Thanh Hà's women's union lend to members?").names == []
     assert parse("Does any place run a 'Dân vận khéo' model?").names == ["Dân vận khéo"]
     assert parse("Có nơi nào làm mô hình “Ngôi nhà cấp ủy” không?").names == ["Ngôi nhà cấp ủy"]
+
+
+def test_a_province_joined_to_a_place_is_a_place_of_its_own(places):
+    # "Bảo Lâm và Ninh Bình": two places compared, not Bảo Lâm narrowed to a province it is not in
+    assert parse("So sánh Bảo Lâm và Ninh Bình về khen thưởng", places).doc_ids == {"c", "d"}
+    assert parse("Compare Bảo Lâm with the province of Ninh Bình", places).doc_ids == {"c", "d"}
+    assert parse("Châu Thành, Tiền Giang làm đường thế nào?", places).doc_ids == {"a"}  # still narrows

@@ -405,7 +405,9 @@ def evidence_features(idx: Index, question: str, *, where=None, floor: float | N
                   if q.money else set())
     count_kinds = ("count", "percent") if q.percent else ("count",)
     count_docs = (_topical_figures(idx, q, figs[figs["kind"].isin(count_kinds)], topic_purpose, covered)
-                  if q.count and not q.money else set())
+                  if (q.count and not q.money) or q.compare else set())
+    if q.compare and not (q.money or q.count):  # a comparison shows figures: also of money
+        money_docs = _topical_figures(idx, q, figs[figs["kind"] == "money"], topic_purpose, covered)
     folded = idx.sentences_folded(rows.tolist())
     req = np.ones(len(feats))
     if q.money:
@@ -428,6 +430,9 @@ def evidence_features(idx: Index, question: str, *, where=None, floor: float | N
             says = (settings or DEFAULT_ANSWERS).any_dense_z
             req *= np.maximum(presence[rows, j], feats["dense_z"].to_numpy() >= says)
     feats["requirement"] = req
+    # a comparison quotes first, of each place, its sentences with a figure on the topic
+    feats["figure"] = [1.0 if key in money_docs or key in count_docs else 0.0 for key in keys] \
+        if q.compare else 0.0
     names = [fold(n) for n in q.names]
     feats["name_ok"] = [all(n in f for n in names) for f in folded]
     feats["year_explicit"], feats["year_covered"] = _years(
@@ -648,6 +653,8 @@ def _evidence(feats: pd.DataFrame, settings: AnswerSettings, floor: float, every
     best_of = feats.groupby("doc_id")["logit"].transform("max")
     top = float(feats["logit"].max())
     near = np.isfinite(feats["logit"]) if every else feats["logit"] >= best_of - settings.evidence_gap
+    if "figure" in feats:  # a comparison: its sentences with a figure on the topic too
+        near = near | ((feats["figure"] > 0) & (feats["logit"] >= floor))
     keep = (best_of >= floor) & (best_of >= top - settings.max_gap) & near
     ev = feats[keep]
     return ev.assign(p=1.0 / (1.0 + np.exp(-ev["logit"].clip(-50, 50))))
@@ -684,7 +691,7 @@ def _group(idx: Index, q: Question, ev: pd.DataFrame, settings: AnswerSettings) 
     arts = idx.articles.set_index("doc_id")
     key_of = {d: _place_key(arts.loc[d], d) for d in dict.fromkeys(ev["doc_id"])}
     n = settings.evidence_per_place
-    cols = ["doc_id", "chunk_id", "start", "end", "text", "p", "requirement", "topic_purpose"]
+    cols = ["doc_id", "chunk_id", "start", "end", "text", "p", "requirement", "figure", "topic_purpose"]
     by_place: dict[tuple[str, str], list[dict]] = {}
     for r in ev[cols].to_dict("records"):
         r["start"], r["end"] = int(r["start"]), int(r["end"])
@@ -692,8 +699,8 @@ def _group(idx: Index, q: Question, ev: pd.DataFrame, settings: AnswerSettings) 
     places = []
     idx.load_figure_records(key_of)
     for g in by_place.values():
-        if q.money or q.count:
-            g.sort(key=lambda r: (-r["requirement"], -r["p"], r["start"]))
+        if q.money or q.count or q.compare:
+            g.sort(key=lambda r: (-r["requirement"], -r["figure"], -r["p"], r["start"]))
         else:
             g.sort(key=lambda r: (-r["p"], r["start"]))
         # a ranked question reads every evidence sentence of the place for its figure

@@ -225,10 +225,16 @@ class PlaceIndex:
                     mine = narrowed or mine
                     used.add(i + 1)
             docs |= mine
-        for i, (_, _, name) in enumerate(found):
-            if self.kinds[name] == "province" and i not in used and not docs:
+        for i, (a, _, name) in enumerate(found):
+            if self.kinds[name] != "province" or i in used:
+                continue
+            # a province alone, or joined to the place before it ("Quỳ Hợp và Hà Tĩnh"): its articles
+            if not docs or (i > 0 and _JOINED.fullmatch(folded[found[i - 1][1]:a])):
                 docs |= self.names[name]
         return docs
+
+
+_JOINED = re.compile(r"\s*,?\s*(?:and|or|vs\.?|versus|with|va|voi|so voi|hoac|&)\s*(?:(?:tinh|the province of) )?")
 
 
 # --- directive and years -----------------------------------------------------------------------

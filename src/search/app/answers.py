@@ -13,8 +13,8 @@ How ``ask`` decides that a place answers a question
    are first translated into Vietnamese terms, see ``search.retrieval.crosslingual``; BM25 over
    sentences), the purpose the sentence or its figures are about, and the question's requirements
    (a quoted name must be there, "how much" wants money, "difficulties" wants a shortcoming, "does
-   any place …" the rarest thing the question names). A sentence stating no year takes the one its
-   paragraph set before it.
+   any place …" the rarest thing the question names that some sentence of the corpus holds). A
+   sentence stating no year takes the one its paragraph set before it.
    These combine into the probability that the sentence speaks of what was asked, with weights
    fitted on the development half of ``eval/answers.jsonl`` (``AnswerSettings``, per embedder).
 3. A place is listed only when one of its sentences is likely enough (log-odds ≥ ``min_logit``;
@@ -22,14 +22,19 @@ How ``ask`` decides that a place answers a question
    place, ranks by a figure it requires, asks about difficulties it requires admitted) and not far
    behind the best place's (``max_gap``) — whatever the topic, not only the eight
    purposes — and that sentence is shown. When no sentence is, the answer is empty and
-   ``df.attrs["reason"]`` says why.
+   ``df.attrs["reason"]`` says why. A question that asks nothing beyond its scope ("which places
+   report on Kết luận 01") is answered by every article in scope, with the sentence naming the
+   directive where there is one.
 4. A place is an article's locality (and province); two articles of the same locality and province
    are one place, an article whose province is unknown is a place of its own. The figures of a row
    are those of its evidence: amounts (integer đồng and as written, qualifier kept) for money
-   questions, counts whose unit the question names for "how many". "Most"/"least" questions rank
-   places by one figure and show it — of the place's, the count followed by the topic's words in the
-   clause that speaks most of the topic, or the amount whose own words name it — others by the
-   evidence's probability.
+   questions (or amounts for each unit, "50 triệu đồng/căn", when it asks "mỗi căn"), counts whose
+   unit the question names for "how many". "Most"/"least" questions rank places by one figure and
+   show it — of the place's, the count followed by the topic's words in the clause that speaks most
+   of the topic (of two in a clause, the one the question's words lead to: "xây mới 37 căn"), in the
+   unit the question names or measures its thing in ("nhiều đất nhất": m² and ha, compared as one),
+   or the amount whose own words name it — others by the evidence's probability. A comparison
+   quotes, for each place, its sentences with a figure on the topic.
 """
 
 from __future__ import annotations

@@ -39,8 +39,9 @@ FORMAT_VERSION = 3
 #: bump when a code change changes what a build writes (extraction, chunking, tokens, tables …)
 # 4: vocabulary vectors and sentence BM25 (cross-lingual answers); 5: articles.url, articles.outlet;
 # 6: duplicate/damaged-text flags and manifest records (integrity); 7: staged and incremental builds
-# (inputs.json, signatures.npy), query vectors cached under "<id>#query"
-PIPELINE_VERSION = 7
+# (inputs.json, signatures.npy), query vectors cached under "<id>#query"; 8: counts of things no unit
+# table lists (figures.py)
+PIPELINE_VERSION = 8
 
 MANIFEST = "manifest.json"
 STORE = "store.sqlite"

@@ -1,5 +1,7 @@
 """Reading a question: its kind, what it counts, the places, directive and years it names, its topic."""
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -200,3 +202,27 @@ def test_a_province_joined_to_a_place_is_a_place_of_its_own(places):
     assert parse("So sánh Bảo Lâm và Ninh Bình về khen thưởng", places).doc_ids == {"c", "d"}
     assert parse("Compare Bảo Lâm with the province of Ninh Bình", places).doc_ids == {"c", "d"}
     assert parse("Châu Thành, Tiền Giang làm đường thế nào?", places).doc_ids == {"a"}  # still narrows
+
+
+@pytest.mark.parametrize("question,threshold,money", [
+    ("Which districts raised more than 1 tỷ đồng for housing?", (">", 1e9), True),
+    ("Which places raised over 1.5 billion dong?", (">", 1.5e9), True),
+    ("Những nơi nào vận động trên 2 tỷ đồng xây nhà?", (">", 2e9), True),
+    ("huyen nao xay hon 50 can nha", (">", 50), False),
+    ("Which places honoured fewer than 30 individuals?", ("<", 30), False),
+    ("Nơi nào khen thưởng ít nhất 50 cá nhân?", (">=", 50), False),
+    ("Nơi nào trao từ 200 suất học bổng trở lên?", (">=", 200), False),
+    ("Những nơi nào làm đường từ 2019?", None, False),  # a year
+    ("Nơi nào trên địa bàn xây nhà?", None, False),  # "trên" without a number: "in"
+])
+def test_a_threshold_the_figures_must_pass(question, threshold, money):
+    q = parse(question)
+    assert q.threshold == threshold
+    if threshold:
+        assert q.money is money and q.count is not money
+        assert not re.search(r"\d", q.topic)  # the threshold is no topic word
+
+
+def test_a_threshold_keeps_what_it_counts_in_the_topic(places):
+    assert "suất học bổng" in parse("Nơi nào trao từ 200 suất học bổng trở lên?").topic
+    assert parse("Which places raised more than 100 tỷ đồng?", places).names == []

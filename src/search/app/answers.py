@@ -24,7 +24,8 @@ How ``ask`` decides that a place answers a question
    purposes — and that sentence is shown. When no sentence is, the answer is empty and
    ``df.attrs["reason"]`` says why. A question that asks nothing beyond its scope ("which places
    report on Kết luận 01") is answered by every article in scope, with the sentence naming the
-   directive where there is one.
+   directive where there is one. A threshold ("more than 1 tỷ đồng", "từ 200 suất trở lên") keeps
+   the places whose figure, read as for most/least, passes it.
 4. A place is an article's locality (and province); two articles of the same locality and province
    are one place, an article whose province is unknown is a place of its own. The figures of a row
    are those of its evidence: amounts (integer đồng and as written, qualifier kept) for money
@@ -54,6 +55,7 @@ from ..retrieval.filters import matching_doc_ids, parse_where
 from ..retrieval.lexical import FOLDED_STOP_WORDS, STOP_WORDS, content_terms, query_weights, tokenize
 from ..retrieval.ranking import fuse, lexical_weight
 from ..text.normalize import fold
+from ..text.numbers import format_number, format_vnd
 from ..text.segment import clause_at, split_clauses
 from ..validation import check_optional_k
 from .question import Question, directives_named, parse
@@ -610,7 +612,7 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
         has_stated = stated.groupby(feats["doc_id"]).transform("any")
         feats = feats[feats["year_explicit"] | (feats["year_covered"] & ~has_stated)]
     floor = (settings.min_logit_named if q.doc_ids is not None else
-             settings.min_logit_ranked if q.rank else
+             settings.min_logit_ranked if q.rank or q.threshold else
              settings.min_logit_admitted if q.difficulties else settings.min_logit)
     if not q.concepts and not (q.money or q.count or q.rank or q.compare or q.any or q.difficulties
                                or q.lessons or q.names):
@@ -618,9 +620,10 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
         if q.directive:  # an article's evidence is then the sentence naming the directive, if any
             names = pd.Series([q.directive in directives_named(fold(t)) for t in feats["text"]], index=feats.index)
             feats = feats[names | ~names.groupby(feats["doc_id"]).transform("any")]
-    # "which place had the largest budget": nothing but the figure is asked, so every sentence
-    # holding one is the place's evidence, however its wording scores
-    ev = _evidence(feats, settings, floor, every=bool(q.rank) and not q.concepts)
+    # "which place had the largest budget", "more than 100 tỷ đồng": nothing but the figure is asked,
+    # so every sentence holding one is the place's evidence, however its wording scores
+    figure_only = bool(q.rank or q.threshold) and not q.concepts
+    ev = _evidence(feats, settings, -np.inf if figure_only else floor, every=figure_only)
     if q.doc_ids is not None and not ev.empty:
         ev = _one_of_a_shared_name(idx, ev, settings)
     if ev.empty:
@@ -633,6 +636,14 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
             ["_v", "score", "locality"], ascending=[ascending, False, True], na_position="last").drop(columns="_v")
     else:
         df = df.sort_values(["score", "locality"], ascending=[False, True])
+    if q.threshold and not q.rank:  # "more than 50 houses": the places whose figure passes it
+        op, bound = q.threshold
+        v = df["value"].astype(float)
+        passes = {">": v > bound, ">=": v >= bound, "<": v < bound, "<=": v <= bound}[op]
+        df = df[passes].sort_values(["value", "locality"], ascending=[op.startswith("<"), True])
+        if df.empty:
+            shown = format_vnd(int(bound)) if q.money else format_number(bound)
+            return _empty(f"no place in the evidence has a figure {op} {shown}")
     df = df.reset_index(drop=True)
     if k is not None:
         df = df.head(k)
@@ -708,8 +719,8 @@ def _group(idx: Index, q: Question, ev: pd.DataFrame, settings: AnswerSettings) 
             g.sort(key=lambda r: (-r["requirement"], -r["figure"], -r["p"], r["start"]))
         else:
             g.sort(key=lambda r: (-r["p"], r["start"]))
-        # a ranked question reads every evidence sentence of the place for its figure
-        seen = g if q.rank else g[:n]
+        # a ranked question (or one with a threshold) reads every evidence sentence of the place
+        seen = g if q.rank or q.threshold else g[:n]
         amounts, counts = _figures(idx, q, seen)
         places.append((list(dict.fromkeys(r["doc_id"] for r in g)), seen, amounts, counts))
     # the unit the question names ("nhiều tổ tự quản nhất", "fewest attendances" → lượt), when a

@@ -25,6 +25,7 @@ from .. import data
 from ..ingest.gazetteer import LOCALITY_LEVELS, VILLAGE_WORDS, WARD_LEVELS
 from ..retrieval.crosslingual import is_english
 from ..text.normalize import fold, normalize_line
+from ..text.numbers import parse_number
 
 __all__ = ["Question", "PlaceIndex", "parse", "directives_named"]
 
@@ -75,6 +76,45 @@ _HOW_MUCH_OF_A_THING = re.compile(r"\bhow much (?:land|area|ground|rice|water|wa
                                   r"|time|labou?r|work|concrete)\b")
 
 
+# "more than 50 houses", "trên 1 tỷ đồng", "ít nhất 20 cá nhân", "từ 200 suất trở lên": a threshold the
+# places' figures must pass (matched on the folded question)
+_THRESHOLD = re.compile(
+    r"\b(?P<op>more than|over|above|at least|no less than|not less than|fewer than|less than|under|below"
+    r"|at most|no more than|not more than|upwards of|nhieu hon|hon|tren|it nhat|toi thieu|it hon|duoi"
+    r"|khong qua|toi da|tu)\s+(?P<num>\d[\d.,]*)(?:\s*(?P<scale>ty|ti|trieu|nghin|ngan|billion|million|thousand|bn)\b)?"
+    r"(?:\s*(?P<currency>dong|vnd)\b)?(?:(?:\s+[a-z]+){0,6}?(?P<rest>\s+tro len))?")
+_OPS = {"more than": ">", "over": ">", "above": ">", "upwards of": ">", "nhieu hon": ">", "hon": ">",
+        "tren": ">", "at least": ">=", "no less than": ">=", "not less than": ">=", "it nhat": ">=",
+        "toi thieu": ">=", "fewer than": "<", "less than": "<", "under": "<", "below": "<", "it hon": "<",
+        "duoi": "<", "at most": "<=", "no more than": "<=", "not more than": "<=", "khong qua": "<=",
+        "toi da": "<="}
+_SCALES = {"ty": 1e9, "ti": 1e9, "billion": 1e9, "bn": 1e9, "trieu": 1e6, "million": 1e6,
+           "nghin": 1e3, "ngan": 1e3, "thousand": 1e3}
+
+
+def _threshold(folded: str, english: bool) -> tuple[tuple[str, float] | None, bool, list[tuple[int, int]]]:
+    """(operator, value) of a threshold the question sets, whether it is money, and the spans of its
+    words (not those of what is counted: "từ 200 suất học bổng trở lên")."""
+    for m in _THRESHOLD.finditer(folded):
+        op = ">=" if m.group("op") == "tu" and m.group("rest") else _OPS.get(m.group("op"))
+        if op is None:
+            continue  # "từ 2019": a year, not a threshold
+        token = m.group("num").rstrip(".,")
+        if english and re.fullmatch(r"\d+\.\d{1,2}", token):
+            token = token.replace(".", ",")  # "1.5 billion": an English decimal point
+        number = parse_number(token)
+        if number is None or (not m.group("scale") and re.fullmatch(r"(?:19|20)\d\d", token)):
+            continue
+        scale = m.group("scale") or ""
+        money = bool(m.group("currency")) or scale in ("ty", "ti", "trieu", "billion", "million", "bn")
+        value = float(number) * _SCALES.get(scale, 1.0)
+        spans = [(m.start(), max(m.end(g) for g in ("num", "scale", "currency") if m.group(g)))]
+        if m.group("rest"):
+            spans.append(m.span("rest"))
+        return (op, value), money, spans
+    return None, False, []
+
+
 def _asks_money(text: str, folded: str) -> bool:
     low = text.lower()
     if _MONEY_VI_RE.search(low) or (english_question(text) and _MONEY_EN.search(low)):
@@ -103,6 +143,7 @@ class Question:
     names: list[str] = field(default_factory=list)       # quoted names, as written
     percent: bool = False                                 # asks for a share ("bao nhiêu phần trăm")
     per_unit: bool = False                                # asks an amount for each ("mỗi căn bao nhiêu tiền")
+    threshold: tuple[str, float] | None = None            # (">", 1e9): "more than 1 tỷ đồng", "trên 50 căn"
     below_province: bool = False                          # asks for districts, communes or wards, not provinces
     topic: str = ""
     terms: set[str] = field(default_factory=set)          # folded content words of the topic (Vietnamese)
@@ -331,10 +372,13 @@ def parse(question: str, places: PlaceIndex | None = None) -> Question:
         q.money = True  # "which districts mobilized funds for housing" asks for the money too
     if q.money and _HOW_MUCH_OF_A_THING.search(folded):
         q.money, q.count = False, True  # "how much land": an area, counted in m², not money
+    q.threshold, money, threshold_spans = _threshold(folded, english_question(text))
+    if q.threshold and not q.rank:  # "which places built more than 50 houses": a figure is required
+        q.money, q.count = (True, False) if money else (q.money, not q.money)
     if q.rank and not q.money:
         q.count = True
 
-    removed: list[tuple[int, int]] = []
+    removed: list[tuple[int, int]] = list(threshold_spans)
     q.names = [m.group(1).strip() for m in _QUOTED.finditer(text)]
     q.below_province = bool(_ASKING_BELOW_PROVINCE.search(folded))
     q.percent = bool(re.search(r"%|\b(?:percent|percentage|share|rate|ty le|phan tram)\b", folded))
@@ -361,8 +405,9 @@ def parse(question: str, places: PlaceIndex | None = None) -> Question:
         if english_question(text):
             # Vietnamese words in an English question are a name ("a Dân vận khéo model"): the
             # evidence must hold it, as a quoted name
-            # (not a place's name, nor the directive's: "report on Kết luận 01")
-            place_spans = [(a, b) for a, b, _ in found] + ([directive.span()] if directive else [])
+            # (not a place's name, the directive's or a threshold's: "more than 100 tỷ đồng")
+            place_spans = [(a, b) for a, b, _ in found] + ([directive.span()] if directive else []) \
+                + threshold_spans
             for ra, rb in _vietnamese_runs(text):
                 run = text[ra:rb]
                 if not any(a < rb and ra < b for a, b in place_spans) and fold(run) not in map(fold, q.names):

@@ -214,6 +214,8 @@ def test_a_province_joined_to_a_place_is_a_place_of_its_own(places):
     ("Nơi nào trao từ 200 suất học bổng trở lên?", (">=", 200), False),
     ("Những nơi nào làm đường từ 2019?", None, False),  # a year
     ("Nơi nào trên địa bàn xây nhà?", None, False),  # "trên" without a number: "in"
+    ("How many people were honoured over 5 years?", None, False),  # a span of time
+    ("Nơi nào xây nhà trong hơn 3 năm qua?", None, False),
 ])
 def test_a_threshold_the_figures_must_pass(question, threshold, money):
     q = parse(question)

@@ -88,6 +88,7 @@ _OPS = {"more than": ">", "over": ">", "above": ">", "upwards of": ">", "nhieu h
         "toi thieu": ">=", "fewer than": "<", "less than": "<", "under": "<", "below": "<", "it hon": "<",
         "duoi": "<", "at most": "<=", "no more than": "<=", "not more than": "<=", "khong qua": "<=",
         "toi da": "<="}
+_DURATION_AFTER = re.compile(r"\s+(?:years?|months?|weeks?|days?|decades?|nam|thang|tuan|ngay|quy)\b")
 _SCALES = {"ty": 1e9, "ti": 1e9, "billion": 1e9, "bn": 1e9, "trieu": 1e6, "million": 1e6,
            "nghin": 1e3, "ngan": 1e3, "thousand": 1e3}
 
@@ -105,6 +106,8 @@ def _threshold(folded: str, english: bool) -> tuple[tuple[str, float] | None, bo
         number = parse_number(token)
         if number is None or (not m.group("scale") and re.fullmatch(r"(?:19|20)\d\d", token)):
             continue
+        if _DURATION_AFTER.match(folded, m.end("num")):
+            continue  # "over 5 years", "trên 3 năm": a span of time, not a figure to pass
         scale = m.group("scale") or ""
         money = bool(m.group("currency")) or scale in ("ty", "ti", "trieu", "billion", "million", "bn")
         value = float(number) * _SCALES.get(scale, 1.0)

@@ -640,6 +640,9 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
         op, bound = q.threshold
         v = df["value"].astype(float)
         passes = {">": v > bound, ">=": v >= bound, "<": v < bound, "<=": v <= bound}[op]
+        if q.money:  # an amount, never a count standing in for a place that shows none
+            passes = passes & pd.Series([x in amounts for x, amounts in zip(v, df["amounts_vnd"])],
+                                        index=df.index, dtype=bool)
         df = df[passes].sort_values(["value", "locality"], ascending=[op.startswith("<"), True])
         if df.empty:
             shown = format_vnd(int(bound)) if q.money else format_number(bound)

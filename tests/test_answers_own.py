@@ -72,6 +72,8 @@ Năm 2023, huyện xây mới 8 căn nhà và sửa chữa 25 căn nhà dột n�
 
 Nhân dân các bản đã hiến 8.500 m2 đất, góp 12.000 ngày công để mở đường vào bản.
 
+Sinh hoạt chi bộ ở một số bản vùng cao đơn điệu, chưa thu hút được đảng viên trẻ.
+
 Tổng kinh phí in tài liệu học tập chuyên đề là 85 triệu đồng.
 """
 
@@ -292,3 +294,11 @@ def test_a_threshold_keeps_the_places_whose_figure_passes_it(own, question, op, 
     assert values == sorted(values, reverse=not op.startswith("<"))
     if op == ">":  # 95 tỷ đồng for houses, though its sentence scores low on "raised"
         assert "Hà Tĩnh" in set(ans["locality"])
+
+
+def test_a_shortcoming_said_without_the_usual_words(own):
+    # "đơn điệu, chưa thu hút được": a shortcoming, though no "hạn chế", "khó khăn" or "còn"
+    for question in ("Những nơi nào nêu hạn chế trong sinh hoạt chi bộ?",
+                     "Which places admit shortcomings in party cell meetings?"):
+        row = place_row(own.ask(question), "Quỳ Hợp")
+        assert "đơn điệu" in row["evidence"][0], question

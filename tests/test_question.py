@@ -228,3 +228,16 @@ def test_a_threshold_the_figures_must_pass(question, threshold, money):
 def test_a_threshold_keeps_what_it_counts_in_the_topic(places):
     assert "suất học bổng" in parse("Nơi nào trao từ 200 suất học bổng trở lên?").topic
     assert parse("Which places raised more than 100 tỷ đồng?", places).names == []
+
+
+@pytest.mark.parametrize("question,difficulties", [
+    ("Which places say funds are limited?", True),
+    ("Which places are short of money for propaganda?", True),
+    ("Which places lack staff?", True),
+    ("Which places mention a lack of funding?", True),
+    ("Which places helped households lacking houses?", False),  # who was helped, no shortcoming
+])
+def test_a_shortage_is_a_shortcoming_not_an_amount(question, difficulties):
+    q = parse(question)
+    assert q.difficulties is difficulties
+    assert not (difficulties and q.money)

@@ -241,3 +241,8 @@ def test_a_shortage_is_a_shortcoming_not_an_amount(question, difficulties):
     q = parse(question)
     assert q.difficulties is difficulties
     assert not (difficulties and q.money)
+
+
+def test_naming_is_scaffolding_but_setting_an_example_is_a_topic():
+    assert not parse("Những nơi nào nêu kinh nghiệm hay?").topic.startswith("nêu")
+    assert parse("Những nơi nào nêu gương người tốt việc tốt?").topic.startswith("nêu gương")

@@ -926,8 +926,9 @@ def _value(q: Question, amounts: list[dict], counts: list[dict]) -> tuple[float 
     if not figures:
         return None, None, None
     # "_rank": (a count followed by the topic's word — "6.820 đơn vị máu" — before one merely near
-    # it; an amount spent on the topic's purpose before one of its sentence spent on another; how
-    # much of the topic the figure's clause, or an amount's own words, hold)
+    # it; an amount spent on the topic's purpose before one of its sentence spent on another; for a
+    # count, how much of the topic the words leading to it hold — "xây mới 37 căn" before "sửa chữa
+    # 52 căn"; how much of the topic the figure's clause, or an amount's own words, hold)
     most = max(f["_rank"] for f in figures)
     figures = [f for f in figures if f["_rank"] >= most]
     best = max(figures, key=lambda f: (f[key] * _unit_size(f.get("unit")), -f["start"]))

@@ -134,6 +134,17 @@ def test_score_answer_exact_partial_and_empty():
     assert score_answer(none, answer([]))["exact"] and not score_answer(none, good)["exact"]
 
 
+def test_a_count_in_another_unit_of_its_measure_is_right_when_equal():
+    def shown(value, unit):
+        return answer([{"locality": "A", "doc_ids": ["a"], "amount_details": [],
+                        "count_details": [{"value": value, "unit": unit, "expression": f"{value} {unit}"}]}])
+    q = question(places=(ExpectedPlace("a", "A", counts=({"value": 12000, "unit": "m2 đất"},)),), not_places=())
+    assert score_answer(q, shown(1.2, "ha"))["counts_ok"] == 1
+    assert score_answer(q, shown(12000.0, "m²"))["counts_ok"] == 1
+    assert score_answer(q, shown(1.3, "ha"))["counts_ok"] == 0
+    assert score_answer(q, shown(12.0, "km"))["counts_ok"] == 0  # a length is no area
+
+
 def test_top_place_must_come_first():
     rows = answer([{"locality": "B", "doc_ids": ["b"]}, {"locality": "A", "doc_ids": ["a"]}])
     q = question(kind="most", top="a", places=(ExpectedPlace("a", "A"), ExpectedPlace("b", "B")))

@@ -7,6 +7,7 @@ import pytest
 
 from conftest import FIXTURES
 from search import open_index
+from search.app.answers import evidence_features
 from search.indexing.build import build_index
 
 pytestmark = pytest.mark.slow
@@ -75,6 +76,8 @@ Nhân dân các bản đã hiến 8.500 m2 đất, góp 12.000 ngày công để
 Sinh hoạt chi bộ ở một số bản vùng cao đơn điệu, chưa thu hút được đảng viên trẻ.
 
 Tổng kinh phí in tài liệu học tập chuyên đề là 85 triệu đồng.
+
+Hội Liên hiệp Phụ nữ huyện duy trì mô hình “Nói không với tảo hôn” ở 14 bản vùng cao.
 """
 
 
@@ -302,3 +305,16 @@ def test_a_shortcoming_said_without_the_usual_words(own):
                      "Which places admit shortcomings in party cell meetings?"):
         row = place_row(own.ask(question), "Quỳ Hợp")
         assert "đơn điệu" in row["evidence"][0], question
+
+
+@pytest.mark.parametrize("question", [
+    "Nơi nào ngăn chặn kết hôn khi chưa đủ tuổi?",  # the report says "tảo hôn"
+    "Which places campaign against child marriage?",
+])
+def test_a_thing_said_in_the_words_of_a_synonym_group(own, question):
+    # the question's words meet the report's through synonyms_vi.tsv / the glossary: the sentence
+    # saying it is the best evidence of the corpus, and holds what was asked
+    _, feats = evidence_features(own, question)
+    best = feats.sort_values(["coverage", "dense_z"], ascending=False).iloc[0]
+    assert "tảo hôn" in best["text"] and best["coverage"] > 0
+

@@ -317,4 +317,3 @@ def test_a_thing_said_in_the_words_of_a_synonym_group(own, question):
     _, feats = evidence_features(own, question)
     best = feats.sort_values(["coverage", "dense_z"], ascending=False).iloc[0]
     assert "tảo hôn" in best["text"] and best["coverage"] > 0
-

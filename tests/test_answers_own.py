@@ -39,6 +39,8 @@ Năm 2020, lãnh đạo tỉnh tổ chức 12 cuộc đối thoại với nhân 
 Năm 2021, Tỉnh ủy tổ chức 3 hội nghị học tập chuyên đề cho cán bộ chủ chốt của tỉnh.
 
 Nhân dân trong tỉnh đã hiến hơn 2,5 ha đất để mở rộng đường giao thông nông thôn.
+
+Một bộ phận hộ nghèo ở miền núi còn quen nhận hỗ trợ, ít chịu lao động sản xuất.
 """
 
 
@@ -317,3 +319,21 @@ def test_a_thing_said_in_the_words_of_a_synonym_group(own, question):
     _, feats = evidence_features(own, question)
     best = feats.sort_values(["coverage", "dense_z"], ascending=False).iloc[0]
     assert "tảo hôn" in best["text"] and best["coverage"] > 0
+
+
+def test_a_part_of_the_people_still_falling_short_is_a_shortcoming(own):
+    # "một bộ phận … còn …": no "hạn chế", "khó khăn" in the sentence, still an admitted shortcoming
+    for question in ("Nơi nào gặp khó khăn vì hộ nghèo quen nhận hỗ trợ?",
+                     "Which places admit that poor households are used to receiving aid?"):
+        row = place_row(own.ask(question), "Hà Tĩnh")
+        assert row["evidence"][0].startswith("Một bộ phận"), question
+
+
+def test_a_syllable_without_diacritics_in_a_question_that_has_them_is_that_word(own):
+    # "ban" (a board) written among words with diacritics is not "bản" (a village); typed without
+    # any diacritics, it may be either
+    def coverage(question):
+        _, feats = evidence_features(own, question)
+        return float(feats.loc[feats["text"].str.contains("nhân dân các bản vùng cao"), "coverage"].iloc[0])
+    assert coverage("Nơi nào có ban chỉ đạo?") == 0
+    assert coverage("noi nao co ban chi dao") > 0

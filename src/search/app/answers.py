@@ -13,7 +13,8 @@ How ``ask`` decides that a place answers a question
    are first translated into Vietnamese terms, see ``search.retrieval.crosslingual``; BM25 over
    sentences), the purpose the sentence or its figures are about, and the question's requirements
    (a quoted name must be there, "how much" wants money, "difficulties" wants a shortcoming, "does
-   any place …" the rarest thing the question names that some sentence of the corpus holds). A
+   any place …" the rarest thing the question names that some sentence of the corpus holds — of
+   what follows the frame when it has one: "nuôi ong" of "phát động phong trào nuôi ong"). A
    sentence stating no year takes the one its paragraph set before it.
    These combine into the probability that the sentence speaks of what was asked, with weights
    fitted on the development half of ``eval/answers.jsonl`` (``AnswerSettings``, per embedder).
@@ -170,16 +171,18 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
-def _term_tokens(term: str) -> list[str]:
+def _term_tokens(term: str, written: bool = False) -> list[str]:
     """Index tokens a sentence must hold to contain a Vietnamese word or term: one syllable by its
-    exact form (its folded form when typed without diacritics), several by their folded bigrams."""
+    exact form, several by their folded bigrams. ``written``: the term comes from text written
+    with its diacritics (a word list, a question that has them), so a syllable that has none is
+    one ("ong", bee, is not "ông"); else a syllable without them stands for any of its forms."""
     words = re.findall(r"[^\W\d_]+", term.lower())
     if len(words) >= 2:
         return [f"~{fold(a)}_{fold(b)}" for a, b in zip(words, words[1:])]
     if not words:
         return []
     w = words[0]
-    return [w] if fold(w) != w else [f"~{w}"]
+    return [w] if fold(w) != w or written else [f"~{w}"]
 
 
 def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
@@ -220,11 +223,12 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
                     loose = _loose(dict.fromkeys((written, *group)))
                     out.append(_Concept(written, alts + loose, group=group[0], loose=len(loose)))
         rest = _blank(topic, taken)
+        accented = fold(q.text) != q.text.lower()  # typed with diacritics: "ong" is a bee, not "ông"
         for run in re.split(r"[^\w\s]|\s{2,}", rest):
             syllables = re.findall(r"[^\W\d_]+", run)
             content = [s for s in syllables if not _is_stop(s)]
             for s in dict.fromkeys(content):
-                out.append(_Concept(s, [_term_tokens(s)]))
+                out.append(_Concept(s, [_term_tokens(s, accented)]))
             for a, b in zip(syllables, syllables[1:]):
                 if a in content and b in content:
                     out.append(_Concept(f"{a} {b}", [_term_tokens(f"{a} {b}")]))
@@ -431,8 +435,11 @@ def evidence_features(idx: Index, question: str, *, where=None, floor: float | N
         # corpus's that it says it in other words. The rarest the corpus holds: a word no sentence
         # holds ("lúc thiếu ăn" for "Hũ gạo tình thương") would make every answer "no", whatever
         # the rest of the question and its meaning say
-        held = presence.any(axis=0)
-        j = int(np.argmax(np.where(held, cw, -np.inf))) if held.any() else int(np.argmax(cw))
+        # of "phát động phong trào nuôi ong", "a movement for beekeeping": the thing after the
+        # frame every report uses ("phong trào" is in them all, bees in none)
+        about = _about(q.topic, concepts)
+        held = presence.any(axis=0) & about
+        j = int(np.argmax(np.where(held, cw, -np.inf))) if held.any() else int(np.argmax(np.where(about, cw, -np.inf)))
         if concepts[j].alternatives:
             says = (settings or DEFAULT_ANSWERS).any_dense_z
             req *= np.maximum(presence[rows, j], feats["dense_z"].to_numpy() >= says)
@@ -446,6 +453,25 @@ def evidence_features(idx: Index, question: str, *, where=None, floor: float | N
         idx, q.years, folded, feats["doc_id"].tolist(), feats["start"].astype(int).tolist())
     feats["purpose"] = feats["purpose_match"]
     return q, feats.reset_index(drop=True)
+
+
+# the frame of a report's work: "phát động phong trào …", "triển khai mô hình …", "thành lập câu lạc
+# bộ …", "a movement for …"
+_FRAME = re.compile(
+    r"\b(?:(?:phat dong|trien khai|thuc hien|duy tri|xay dung|nhan rong|co) )?(?:(?:cac|nhung) )?"
+    r"(?:phong trao|mo hinh|cuoc van dong|cau lac bo)\s+(?=[^\W\d_])"
+    r"|\b(?:movement|movements|model|models|campaign|campaigns)\s+(?:to|for|of|on)\s+")
+
+
+def _about(topic: str, concepts: list[_Concept]) -> np.ndarray:
+    """Which concepts name the thing a question asks about: those after its frame when it has one
+    ("phát động phong trào nuôi ong" → "nuôi", "ong"), else all."""
+    frames = list(_FRAME.finditer(fold(topic)))
+    if not frames:
+        return np.ones(len(concepts), dtype=bool)
+    thing = topic.lower()[frames[-1].end():]  # the last frame: "phong trào … mô hình X" asks about X
+    about = np.array([c.label.lower() in thing for c in concepts], dtype=bool)
+    return about if about.any() else np.ones(len(concepts), dtype=bool)
 
 
 def _best_case(w: tuple[float, ...], known: dict[str, np.ndarray]) -> np.ndarray:

@@ -175,6 +175,14 @@ def test_the_shipped_benchmark_is_well_formed():
     assert {q.split for q in qs} == {"dev", "test"}
 
 
+def test_the_yes_no_development_questions_are_well_formed_and_dev_only():
+    from conftest import ROOT
+
+    qs = load_answer_questions(ROOT / "eval" / "yes_no_dev.jsonl")
+    assert len(qs) >= 60 and {q.split for q in qs} == {"dev"} and {q.kind for q in qs} == {"any"}
+    assert 0 < sum(q.no_answer for q in qs) < len(qs)
+
+
 def test_every_benchmark_corpus_has_its_articles():
     from conftest import ROOT
     from search.app.benchmark import OWN_CORPORA

@@ -248,7 +248,8 @@ def test_land_is_ranked_by_its_area_whatever_the_unit(own):
     # "nhiều đất nhất": the area is what is ranked — 2,5 ha (25.000 m²) above 8.500 m² — never the
     # 12.000 workdays of the same sentence
     ans = own.ask("Nơi nào được người dân hiến nhiều đất nhất để làm đường?")
-    assert list(ans["locality"][:2]) == ["Hà Tĩnh", "Quỳ Hợp"]
+    # Châu Thành's people gave land too, but say no area: it cannot be ranked by one
+    assert list(ans["locality"]) == ["Hà Tĩnh", "Quỳ Hợp"]
     assert place_row(ans, "Quỳ Hợp")["value"] == 8_500
     assert place_row(ans, "Hà Tĩnh")["value"] == 2.5
 

@@ -656,6 +656,10 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
         return _empty("no sentence of the articles in scope speaks of what the question asks")
     rows = _group(idx, q, ev, settings)
     df = pd.DataFrame(rows, columns=ASK_COLUMNS)
+    if q.rank and rows and rows[0]["_measured"] and df["value"].notna().any():
+        # "nhiều đất nhất": a place whose evidence gives no area (length, weight) is not ranked by it
+        keep = df["value"].notna().to_numpy()
+        df, rows = df[keep], [r for r, k in zip(rows, keep) if k]
     if q.rank and df["value"].notna().any():
         ascending = q.rank == "least"
         df = df.assign(_v=[r["_size"] for r in rows]).sort_values(
@@ -759,6 +763,7 @@ def _group(idx: Index, q: Question, ev: pd.DataFrame, settings: AnswerSettings) 
     named: dict[str, int] = {u: at for u, at in position.items() if at is not None}
     named_first = min(named.values(), default=-1)
     units = {u for u, at in named.items() if at == named_first}  # "đất": m² and ha alike
+    measured = bool(units) and units <= set(_unit_sizes())  # ranked by land, length or weight
     rows = []
     for docs, seen, amounts, counts in places:
         value_of = [c for c in counts if c["unit"] in units] if units else counts
@@ -786,6 +791,7 @@ def _group(idx: Index, q: Question, ev: pd.DataFrame, settings: AnswerSettings) 
             "score": round(float(max(r["p"] for r in top)), 4),
             "value": value, "value_display": value_display,
             "_size": value * _unit_size(source["unit"]) if value is not None and source and "unit" in source else value,
+            "_measured": measured,
             "amounts": [a["display"] for a in amounts],
             "amounts_vnd": [a["vnd"] for a in amounts],
             "amount_details": amounts,

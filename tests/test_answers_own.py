@@ -41,6 +41,8 @@ Năm 2021, Tỉnh ủy tổ chức 3 hội nghị học tập chuyên đề cho 
 Nhân dân trong tỉnh đã hiến hơn 2,5 ha đất để mở rộng đường giao thông nông thôn.
 
 Một bộ phận hộ nghèo ở miền núi còn quen nhận hỗ trợ, ít chịu lao động sản xuất.
+
+Đội ngũ báo cáo viên cấp xã phần lớn kiêm nhiệm, thường xuyên biến động.
 """
 
 
@@ -328,6 +330,14 @@ def test_a_part_of_the_people_still_falling_short_is_a_shortcoming(own):
                      "Which places admit that poor households are used to receiving aid?"):
         row = place_row(own.ask(question), "Hà Tĩnh")
         assert row["evidence"][0].startswith("Một bộ phận"), question
+
+
+def test_staff_that_keep_changing_is_a_shortcoming(own):
+    # "kiêm nhiệm, thường xuyên biến động": admitted, though no "hạn chế", "khó khăn", "còn"
+    for question in ("Which places admit that their grassroots staff keep changing?",
+                     "Nơi nào gặp khó khăn vì báo cáo viên thường xuyên biến động?"):
+        row = place_row(own.ask(question), "Hà Tĩnh")
+        assert "biến động" in row["evidence"][0], question
 
 
 def test_a_syllable_without_diacritics_in_a_question_that_has_them_is_that_word(own):

@@ -34,8 +34,9 @@ How ``ask`` decides that a place answers a question
    unit the question names for "how many". "Most"/"least" questions rank places by one figure and
    show it — of the place's, the count followed by the topic's words in the clause that speaks most
    of the topic (of two in a clause, the one the question's words lead to: "xây mới 37 căn"), in the
-   unit the question names or measures its thing in ("nhiều đất nhất": m² and ha, compared as one),
-   or the amount whose own words name it — others by the evidence's probability. A comparison
+   unit the question names or measures its thing in ("nhiều đất nhất": m² and ha, compared as one;
+   a place that gives no area is left out), or the amount whose own words name it — others by the
+   evidence's probability. A comparison
    quotes, for each place, its sentences with a figure on the topic.
 """
 

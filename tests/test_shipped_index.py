@@ -59,6 +59,13 @@ def test_nonsense_question_gets_empty_answer_with_reason(real_index, question):
     assert ans.empty and ans.attrs["reason"]
 
 
+@pytest.mark.parametrize("question", ["Did any place organise a marathon?", "Did any place start beekeeping?"])
+def test_a_yes_no_question_about_a_thing_no_article_names_is_answered_no(real_index, question):
+    # "organise", "start" are what every report does ("tổ chức", "phát động"): the thing asked about
+    # is what follows, and no sentence says it
+    assert real_index.ask(question).empty
+
+
 def test_english_and_unaccented_queries_find_the_housing_passage(real_index):
     for q in ("houses built for families in difficulty", "mo hinh ngoi nha cap uy"):
         res = real_index.search(q, k=5)

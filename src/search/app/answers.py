@@ -441,9 +441,9 @@ def evidence_features(idx: Index, question: str, *, where=None, floor: float | N
         about = _about(q.topic, concepts)
         held = presence.any(axis=0) & about
         j = int(np.argmax(np.where(held, cw, -np.inf))) if held.any() else int(np.argmax(np.where(about, cw, -np.inf)))
-        if concepts[j].alternatives:
-            says = (settings or DEFAULT_ANSWERS).any_dense_z
-            req *= np.maximum(presence[rows, j], feats["dense_z"].to_numpy() >= says)
+        # a thing nothing translates ("a marathon") is held by no sentence: only meaning can say it
+        says = (settings or DEFAULT_ANSWERS).any_dense_z
+        req *= np.maximum(presence[rows, j], feats["dense_z"].to_numpy() >= says)
     feats["requirement"] = req
     # a comparison quotes first, of each place, its sentences with a figure on the topic
     feats["figure"] = [1.0 if key in money_docs or key in count_docs else 0.0 for key in keys] \
@@ -457,11 +457,13 @@ def evidence_features(idx: Index, question: str, *, where=None, floor: float | N
 
 
 # the frame of a report's work: "phát động phong trào …", "triển khai mô hình …", "thành lập câu lạc
-# bộ …", "a movement for …"
+# bộ …", "a movement for …", and an English question's opening verb ("organise a …", "start …")
 _FRAME = re.compile(
     r"\b(?:(?:phat dong|trien khai|thuc hien|duy tri|xay dung|nhan rong|co) )?(?:(?:cac|nhung) )?"
     r"(?:phong trao|mo hinh|cuoc van dong|cau lac bo)\s+(?=[^\W\d_])"
-    r"|\b(?:movement|movements|model|models|campaign|campaigns)\s+(?:to|for|of|on)\s+")
+    r"|\b(?:movement|movements|model|models|campaign|campaigns)\s+(?:to|for|of|on)\s+"
+    r"|^(?:start|started|launch|launched|begin|began|run|ran|set up|organise|organised|organize|organized"
+    r"|hold|held)\s+(?:(?:a|an|the)\s+)?(?=[a-z])")
 
 
 def _about(topic: str, concepts: list[_Concept]) -> np.ndarray:

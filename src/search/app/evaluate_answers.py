@@ -26,9 +26,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .. import data
 from ..errors import InputError
 from ..text.normalize import fold
 
@@ -165,14 +167,16 @@ def _words(text: str) -> set[str]:
     return {w for w in fold(text).replace(",", " ").split() if w}
 
 
-# units of one measure, in its smallest: "hơn 1,2 ha" is the judged "12.000 m2 đất"
-_MEASURES = {"m2": ("area", 1.0), "m²": ("area", 1.0), "ha": ("area", 10_000.0), "m": ("length", 1.0),
-             "km": ("length", 1_000.0), "kg": ("weight", 1.0), "tan": ("weight", 1_000.0)}
+@lru_cache(maxsize=1)
+def _measures() -> dict[str, tuple[str, float]]:
+    """Folded unit → (measure, size in its smallest unit), from the table answers rank by."""
+    return {fold(r["unit"]): (r["measure"], float(r["size"])) for r in data.rows("unit_sizes")}
 
 
 def _measure(unit: str) -> tuple[str, float] | None:
+    """"hơn 1,2 ha" is the judged "12.000 m2 đất": the measure of a unit's first word, if any."""
     first = fold(unit).split()[:1]
-    return _MEASURES.get(first[0]) if first else None
+    return _measures().get("m²" if first == ["m2"] else first[0]) if first else None
 
 
 def _count_ok(expected: dict, details: Iterable[dict]) -> bool:

@@ -19,6 +19,7 @@ def own(tmp_path_factory):
     shutil.copytree(FIXTURES / "articles", base / "corpus")
     (base / "corpus" / "tinh_ha_tinh.txt").write_text(PROVINCE_REPORT, encoding="utf-8")
     (base / "corpus" / "quy_hop_nghe_an.txt").write_text(QUY_HOP, encoding="utf-8")
+    (base / "corpus" / "luc_yen_yen_bai.txt").write_text(LUC_YEN, encoding="utf-8")
     build_index(base / "corpus", base / "index")
     return open_index(base / "index")
 
@@ -82,6 +83,17 @@ Sinh hoạt chi bộ ở một số bản vùng cao đơn điệu, chưa thu hú
 Tổng kinh phí in tài liệu học tập chuyên đề là 85 triệu đồng.
 
 Hội Liên hiệp Phụ nữ huyện duy trì mô hình “Nói không với tảo hôn” ở 14 bản vùng cao.
+"""
+
+
+# a district whose land was given for schools, not roads
+LUC_YEN = """Lục Yên học và làm theo Bác
+
+Huyện ủy Lục Yên (Yên Bái) sơ kết 3 năm thực hiện Kết luận 01-KL/TW của Bộ Chính trị.
+
+Nhân dân các xã đã hiến 4 ha đất để xây trường học, điểm trường mầm non cho con em.
+
+Huyện tổ chức 6 lớp tập huấn kỹ thuật trồng quế cho nông dân.
 """
 
 
@@ -253,6 +265,14 @@ def test_land_is_ranked_by_its_area_whatever_the_unit(own):
     # Châu Thành's people gave land too, but say no area: it cannot be ranked by one
     assert list(ans["locality"]) == ["Hà Tĩnh", "Quỳ Hợp"]
     assert place_row(ans, "Quỳ Hợp")["value"] == 8_500
+    assert place_row(ans, "Hà Tĩnh")["value"] == 2.5
+
+
+def test_a_figure_of_another_purpose_does_not_rank(own):
+    # Lục Yên's 4 ha, the most land, went to schools: asked about land for roads, it has no area to
+    # rank by (and is left out, as a place reporting none would be)
+    ans = own.ask("Địa phương nào được dân hiến nhiều đất nhất để mở đường?")
+    assert list(ans["locality"]) == ["Hà Tĩnh", "Quỳ Hợp"]
     assert place_row(ans, "Hà Tĩnh")["value"] == 2.5
 
 

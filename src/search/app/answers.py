@@ -767,6 +767,11 @@ def _group(idx: Index, q: Question, ev: pd.DataFrame, settings: AnswerSettings) 
     named_first = min(named.values(), default=-1)
     units = {u for u, at in named.items() if at == named_first}  # "đất": m² and ha alike
     measured = bool(units) and units <= set(_unit_sizes())  # ranked by land, length or weight
+    # "hiến nhiều đất nhất để mở đường": land given for a school does not rank with land given for
+    # roads — a count of another purpose than the question's does not rank, when some count has its
+    purpose = str(ev["topic_purpose"].iloc[0])
+    own_purpose = bool(q.rank) and purpose != "other" and any(
+        c["purpose"] == purpose for _, _, _, counts in places for c in counts)
     rows = []
     for docs, seen, amounts, counts in places:
         value_of = [c for c in counts if c["unit"] in units] if units else counts
@@ -774,6 +779,8 @@ def _group(idx: Index, q: Question, ev: pd.DataFrame, settings: AnswerSettings) 
             # count the topic's words follow — not one of a unit the question names for something
             # else ("6 hội nghị" is no count of the attendances at conferences)
             value_of = [c for c in counts if c["_rank"][0] and c["unit"] not in named]
+        if own_purpose:
+            value_of = [c for c in value_of if c["purpose"] in (purpose, "other")]
         value, value_display, source = _value(q, amounts, value_of)
         top = seen[:n]
         if source is not None:  # the sentence the value comes from is shown first
@@ -903,6 +910,7 @@ def _figures(idx: Index, q: Question, top: list[dict]) -> tuple[list[dict], list
                     continue  # shown with a place: the counts of the clause that answers
                 seen.add(r.figure_id)
                 counts.append({"value": float(r.value), "unit": r.unit, "category": _str_or_none(r.category),
+                               "purpose": r.purpose,
                                "qualifier": _str_or_none(r.qualifier),
                                "display": r.display, "expression": r.expression, "doc_id": d,
                                "start": int(r.start),

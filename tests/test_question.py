@@ -88,6 +88,16 @@ def test_a_province_after_a_locality_narrows_it_and_localities_add_up(places):
     assert parse("Which districts built houses?", places).doc_ids is None
 
 
+@pytest.mark.parametrize("question", ["How much did Châu Thành district, Trà Vinh raise?",
+                                      "How much did Châu Thành district in Trà Vinh raise?",
+                                      "How much did Châu Thành in the province of Trà Vinh raise?",
+                                      "huyen chau thanh, tinh tra vinh van dong bao nhieu tien"])
+def test_a_province_narrows_the_locality_across_a_level_word(places, question):
+    q = parse(question, places)
+    assert q.doc_ids == {"b"}
+    assert "district" not in q.topic
+
+
 def test_directive_years_and_topic():
     q = parse("Under Directive 03 (2011–2016), which places housed poor households?")
     assert q.directive == "03-CT/TW" and q.years == (2011, 2016)

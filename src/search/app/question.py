@@ -264,7 +264,7 @@ class PlaceIndex:
             mine = set(self.names[name])
             if i + 1 < len(found):
                 pa, pb, pname = found[i + 1]
-                if self.kinds[pname] == "province" and re.fullmatch(r"[\s(,\-–]*(?:tinh|province)?\s*", folded[b:pa]):
+                if self.kinds[pname] == "province" and _NARROWED_BY.fullmatch(folded[b:pa]):
                     narrowed = mine & self.names[pname]
                     mine = narrowed or mine
                     used.add(i + 1)
@@ -278,6 +278,10 @@ class PlaceIndex:
         return docs
 
 
+# between a locality and the province that narrows it: "Châu Thành (Tiền Giang)", "huyện Hòa An tỉnh
+# Cao Bằng", "Hòa An district, Cao Bằng", "Hòa An district in Cao Bằng province"
+_NARROWED_BY = re.compile(r"[\s(,\-–]*(?:(?:district|commune|ward|town|city|huyen|xa|phuong|thi xa|thi tran|quan)"
+                          r"\b[\s,]*)?(?:(?:in|of)\s+)?(?:(?:the\s+)?(?:tinh|province)(?:\s+of)?)?\s*")
 _JOINED = re.compile(r"\s*,?\s*(?:and|or|vs\.?|versus|with|va|voi|so voi|hoac|&)\s*(?:(?:tinh|the province of) )?")
 
 
@@ -319,6 +323,7 @@ _LEVEL_BEFORE = re.compile(r"\b(?:" + "|".join(map(re.escape, _LEVEL_WORDS_FOLDE
                            r"|huyen uy|tinh uy|thanh uy|quan uy|thi uy|dang uy|tp\.?|district of|province of)"
                            r"\s*$")
 
+_LEVEL_AFTER = re.compile(r"\s+(?:district|commune|ward|town|city|province)s?\b")
 
 _WORD = re.compile(r"[^\W\d_]+")
 _SPLIT_SUPERLATIVE = re.compile(r"\b(nhieu|it|lon|cao|thap|nho)\b(?: [a-z]+){1,6}? (nhat)\b")
@@ -415,9 +420,10 @@ def parse(question: str, places: PlaceIndex | None = None) -> Question:
                 run = text[ra:rb]
                 if not any(a < rb and ra < b for a, b in place_spans) and fold(run) not in map(fold, q.names):
                     q.names.append(run)
-        for a, b, _ in found:  # "phường Phúc Xá", "tỉnh ủy Ninh Bình": the level word goes too
+        for a, b, _ in found:  # "phường Phúc Xá", "tỉnh ủy Ninh Bình", "Hòa An district": the level word goes too
             lead = _LEVEL_BEFORE.search(folded, 0, a)
-            removed.append((lead.start() if lead else a, b))
+            tail = _LEVEL_AFTER.match(folded, b)
+            removed.append((lead.start() if lead else a, tail.end() if tail else b))
     removed += [mm.span() for mm in _ASKING_PLACE.finditer(folded)]
     for pattern in _scaffold():
         removed += [mm.span() for mm in pattern.finditer(folded)]

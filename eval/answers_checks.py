@@ -5,7 +5,7 @@
 
 Checks: unique ids with the right prefix for their language, required fields and types, allowed
 values (split, lang, kind, corpus, amount qualifiers), every doc_id exists in its corpus folder
-(shipped: corpus/, eval: eval/answers_corpus/, fresh_a … fresh_f: eval/fresh_*_corpus/), every
+(shipped: corpus/, eval: eval/answers_corpus/, fresh_a … fresh_h: eval/fresh_*_corpus/), every
 `evidence` and every amount's `written` text
 occurs verbatim in its article file, `top` is one of the places (and set for most/least),
 `no_answer` agrees with `places`, language shares (>= 30 % each), at least 120 questions, at least
@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = {"shipped": ROOT / "corpus", "eval": ROOT / "eval" / "answers_corpus",
-           **{f"fresh_{x}": ROOT / "eval" / f"fresh_{x}_corpus" for x in "abcdef"}}
+           **{f"fresh_{x}": ROOT / "eval" / f"fresh_{x}_corpus" for x in "abcdefgh"}}
 SUFFIXES = (".txt", ".html", ".htm")
 LANGS = {"en": "en", "vi": "vi", "vi-nodiac": "nd"}
 KINDS = ("which", "how_much", "how_many", "most", "least", "any", "difficulties",

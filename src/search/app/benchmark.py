@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["OWN_CORPORA", "benchmark_indexes"]
 
 #: corpus name → (articles folder, index folder), relative to the benchmark's folder (``eval/``):
-#: ``eval``, articles written with the benchmark; ``fresh_a`` … ``fresh_f``, articles and questions
+#: ``eval``, articles written with the benchmark; ``fresh_a`` … ``fresh_h``, articles and questions
 #: written later by readers who had not seen the code (each judged over its own five articles)
 OWN_CORPORA: dict[str, tuple[str, str]] = {
     "eval": ("answers_corpus", ".index"),
@@ -26,6 +26,8 @@ OWN_CORPORA: dict[str, tuple[str, str]] = {
     "fresh_d": ("fresh_d_corpus", ".index-fresh_d"),
     "fresh_e": ("fresh_e_corpus", ".index-fresh_e"),
     "fresh_f": ("fresh_f_corpus", ".index-fresh_f"),
+    "fresh_g": ("fresh_g_corpus", ".index-fresh_g"),
+    "fresh_h": ("fresh_h_corpus", ".index-fresh_h"),
 }
 
 

@@ -40,7 +40,8 @@ __all__ = ["ExpectedPlace", "AnswerQuestion", "load_answer_questions", "score_an
 KINDS = ("which", "how_much", "how_many", "most", "least", "any", "difficulties",
          "directive_period", "comparison")
 SPLITS = ("dev", "test")
-CORPORA = ("shipped", "eval", "fresh_a", "fresh_b", "fresh_c", "fresh_d", "fresh_e", "fresh_f")  # see search.app.benchmark
+CORPORA = ("shipped", "eval", "fresh_a", "fresh_b", "fresh_c", "fresh_d", "fresh_e", "fresh_f",
+           "fresh_g", "fresh_h")  # see search.app.benchmark
 LANGS = ("en", "vi", "vi-nodiac")
 QUALIFIERS = (None, "more_than", "nearly", "about", "at_least", "at_most", "less_than", "up_to",
               "range", "order_of", "several")

@@ -5,7 +5,7 @@ import re
 import pandas as pd
 import pytest
 
-from search.app.question import PlaceIndex, directives_named, parse
+from search.app.question import OPEN_YEAR, PlaceIndex, directives_named, parse
 
 
 @pytest.fixture(scope="module")
@@ -205,6 +205,20 @@ def test_an_apostrophe_inside_a_word_quotes_nothing():
     assert parse("How much did Thanh Hà's women's union lend to members?").names == []
     assert parse("Does any place run a 'Dân vận khéo' model?").names == ["Dân vận khéo"]
     assert parse("Có nơi nào làm mô hình “Ngôi nhà cấp ủy” không?").names == ["Ngôi nhà cấp ủy"]
+
+
+@pytest.mark.parametrize("question,years,topic", [
+    ("Under Conclusion 01 (from 2021 on), which places held dialogues?", (2021, OPEN_YEAR), "held dialogues"),
+    ("Since 2021, which places held dialogues?", (2021, OPEN_YEAR), "held dialogues"),
+    ("tu nam 2021 den nay noi nao doi thoai", (2021, OPEN_YEAR), "doi thoai"),
+    ("After 2020, which places built houses?", (2021, OPEN_YEAR), "built houses"),
+    ("Trước năm 2016 nơi nào xây nhà?", (0, 2015), "xây nhà"),
+    ("Từ 2016 đến 2021, nơi nào xây nhà?", (2016, 2021), "xây nhà"),
+    ("In 2023, which places held dialogues?", (2023, 2023), "held dialogues"),
+])
+def test_a_period_open_at_one_end(question, years, topic):
+    q = parse(question)
+    assert (q.years, q.topic) == (years, topic)
 
 
 def test_a_province_joined_to_a_place_is_a_place_of_its_own(places):

@@ -301,6 +301,13 @@ def directives_named(folded: str) -> set[str]:
 
 _YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:-|–|—|to|and|den|toi|va)\s*(?:nam\s+|the year\s+)?((?:19|20)\d\d)\b")
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
+#: the upper bound of an open period ("since 2021")
+OPEN_YEAR = 9999
+_SINCE = re.compile(r"\b(?:since|from|starting(?: in| from)?|tu|ke tu|bat dau tu)\s+(?:nam\s+|the year\s+)?"
+                    r"((?:19|20)\d\d)\b(?:\s*(?:on|onwards?|to date|until now|up to now|to now|to the present"
+                    r"|den nay|toi nay|den hien nay|tro lai day|tro di|tro lai)\b)?")
+_AFTER = re.compile(r"\b(?:after|sau)\s+(?:nam\s+|the year\s+)?((?:19|20)\d\d)\b")
+_BEFORE = re.compile(r"\b(?:before|truoc)\s+(?:nam\s+|the year\s+)?((?:19|20)\d\d)\b")
 # a quote: not an apostrophe within a word ("Thanh Hà's women's union" quotes nothing)
 _QUOTED = re.compile(r"(?:[“\"«]|(?<!\w)['‘])([^“”\"'‘’«»]{3,80})(?:[”\"»]|['’](?!\w))")
 
@@ -398,9 +405,18 @@ def parse(question: str, places: PlaceIndex | None = None) -> Question:
         q.directive = f"{int(directive.group(2)):02d}-{kind}/TW"
         removed.append(directive.span())
     rng = _YEAR_RANGE.search(folded)
+    since, after, before = _SINCE.search(folded), _AFTER.search(folded), _BEFORE.search(folded)
     if rng:
         q.years = (int(rng.group(1)), int(rng.group(2)))
         removed.append(rng.span())
+    elif since or after:  # "since 2021", "từ năm 2021 đến nay", "after 2020": open to the present
+        m = since or after
+        assert m is not None
+        q.years = (int(m.group(1)) + (0 if since else 1), OPEN_YEAR)
+        removed.append(m.span())
+    elif before:
+        q.years = (0, int(before.group(1)) - 1)
+        removed.append(before.span())
     else:
         y = _YEAR.search(folded)
         if y:

@@ -94,6 +94,10 @@ Huyện ủy Lục Yên (Yên Bái) sơ kết 3 năm thực hiện Kết luận 
 Nhân dân các xã đã hiến 4 ha đất để xây trường học, điểm trường mầm non cho con em.
 
 Huyện tổ chức 6 lớp tập huấn kỹ thuật trồng quế cho nông dân.
+
+Các chi bộ thôn vận động đồng bào xóa bỏ hủ tục trong việc cưới, việc tang.
+
+Hội Cựu chiến binh huyện động viên hội viên tham gia hiến máu tình nguyện.
 """
 
 
@@ -368,3 +372,11 @@ def test_a_syllable_without_diacritics_in_a_question_that_has_them_is_that_word(
         return float(feats.loc[feats["text"].str.contains("nhân dân các bản vùng cao"), "coverage"].iloc[0])
     assert coverage("Nơi nào có ban chỉ đạo?") == 0
     assert coverage("noi nao co ban chi dao") > 0
+
+
+def test_a_yes_no_question_asks_about_what_people_are_encouraged_to_do(own):
+    # "encourage people to …" frames the question like "phát động phong trào …": what must be said
+    # is giving up the customs, not "động viên" (Lục Yên's report says "vận động")
+    ans = own.ask("Did any place encourage people to abandon outdated customs at weddings and funerals?")
+    assert list(ans["locality"]) == ["Lục Yên"]
+    assert "hủ tục" in ans["evidence"][0][0]

@@ -183,6 +183,18 @@ def test_the_yes_no_development_questions_are_well_formed_and_dev_only():
     assert 0 < sum(q.no_answer for q in qs) < len(qs)
 
 
+def test_the_translated_development_questions_keep_their_originals_judgment():
+    from conftest import ROOT
+
+    original = {(q.corpus, q.id): q for q in load_answer_questions(ROOT / "eval" / "answers.jsonl")}
+    qs = load_answer_questions(ROOT / "eval" / "translated_dev.jsonl")
+    assert len(qs) >= 100 and {q.split for q in qs} == {"dev"} and {q.lang for q in qs} == {"en"}
+    for q in qs:  # an English rendering of a Vietnamese dev question, judged as it is
+        o = original[(q.corpus, q.id.removeprefix("tr-"))]
+        assert o.split == "dev" and o.lang != "en" and o.kind == q.kind and o.question != q.question
+        assert [p.doc_id for p in o.places] == [p.doc_id for p in q.places] and o.no_answer == q.no_answer
+
+
 def test_every_benchmark_corpus_has_its_articles():
     from conftest import ROOT
     from search.app.benchmark import OWN_CORPORA

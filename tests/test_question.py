@@ -221,6 +221,17 @@ def test_a_period_open_at_one_end(question, years, topic):
     assert (q.years, q.topic) == (years, topic)
 
 
+@pytest.mark.parametrize("question,topic", [
+    ("Which reports acknowledged a shortage of outreach materials?", "a shortage of outreach materials"),
+    ("Which localities pointed out shortcomings in rubbish collection?", "shortcomings in rubbish collection"),
+    ("While implementing Directive 05, which districts held dialogues?", "held dialogues"),
+    # "recognised as" is what was done, not the report saying it
+    ("Which places have Party cells recognised as clean and strong?", "have Party cells recognised as clean and strong"),
+])
+def test_the_verbs_of_a_report_saying_something_are_not_the_topic(question, topic):
+    assert parse(question).topic == topic
+
+
 def test_a_province_joined_to_a_place_is_a_place_of_its_own(places):
     # "Bảo Lâm và Ninh Bình": two places compared, not Bảo Lâm narrowed to a province it is not in
     assert parse("So sánh Bảo Lâm và Ninh Bình về khen thưởng", places).doc_ids == {"c", "d"}

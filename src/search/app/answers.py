@@ -457,13 +457,17 @@ def evidence_features(idx: Index, question: str, *, where=None, floor: float | N
 
 
 # the frame of a report's work: "phát động phong trào …", "triển khai mô hình …", "thành lập câu lạc
-# bộ …", "a movement for …", and an English question's opening verb ("organise a …", "start …")
+# bộ …", "a movement for …", and an English question's opening verb ("organise a …", "start …",
+# "encourage people to …")
 _FRAME = re.compile(
     r"\b(?:(?:phat dong|trien khai|thuc hien|duy tri|xay dung|nhan rong|co) )?(?:(?:cac|nhung) )?"
     r"(?:phong trao|mo hinh|cuoc van dong|cau lac bo)\s+(?=[^\W\d_])"
     r"|\b(?:movement|movements|model|models|campaign|campaigns)\s+(?:to|for|of|on)\s+"
     r"|^(?:start|started|launch|launched|begin|began|run|ran|set up|organise|organised|organize|organized"
-    r"|hold|held)\s+(?:(?:a|an|the)\s+)?(?=[a-z])")
+    r"|hold|held)\s+(?:(?:a|an|the)\s+)?(?=[a-z])"
+    r"|^(?:encourage|encouraged|persuade|persuaded|urge|urged|mobilise|mobilised|mobilize|mobilized"
+    r"|call on|called on|campaign for|campaigned for)\s+(?:(?:local |the )?(?:people|residents|households"
+    r"|families|villagers|citizens|locals|members)\s+)?(?:to\s+)?(?=[a-z])")
 
 
 def _about(topic: str, concepts: list[_Concept]) -> np.ndarray:

@@ -383,6 +383,30 @@ def test_counts_percentages_and_durations(text, kind, value, unit, extra):
         assert getattr(f, key) == expected
 
 
+@pytest.mark.parametrize("text,kind,value,unit,written", [
+    ("vận động được ba trăm năm mươi triệu đồng, hỗ trợ", "money", 350_000_000, "đồng", "ba trăm năm mươi triệu đồng"),
+    ("trị giá bốn trăm hai mươi triệu đồng", "money", 420_000_000, "đồng", "bốn trăm hai mươi triệu đồng"),
+    ("tổng cộng hai tỷ ba trăm triệu đồng", "money", 2_300_000_000, "đồng", "hai tỷ ba trăm triệu đồng"),
+    ("xây mới mười hai căn nhà cho hộ nghèo", "count", 12, "nhà", "mười hai căn nhà"),
+    ("Mười một căn nhà được bàn giao", "count", 11, "nhà", "Mười một căn nhà"),
+    ("giúp hai mươi lăm hộ thoát nghèo", "count", 25, "hộ", "hai mươi lăm hộ"),
+    ("có một trăm linh năm hộ tham gia", "count", 105, "hộ", "một trăm linh năm hộ"),
+    ("huyện xây bảy căn nhà", "count", 7, "nhà", "bảy căn nhà"),
+    ("hai mươi năm qua", "duration", 20, "năm", "hai mươi năm"),  # twenty years, not 25
+    ("Qua mười năm thực hiện", "duration", 10, "năm", "mười năm"),
+])
+def test_numbers_written_in_words(text, kind, value, unit, written):
+    (f,) = extract_figures(text)
+    assert (f.kind, f.value, f.unit, text[f.start:f.end]) == (kind, value, unit, written)
+
+
+@pytest.mark.parametrize("text", ["Trong năm nhà trường tổ chức lễ khai giảng",  # the year, the school
+                                  "một số hộ còn khó khăn", "thực hiện ba cùng với dân", "tư nhân đầu tư",
+                                  "năm 2020"])
+def test_words_that_only_look_like_numbers(text):
+    assert extract_figures(text) == []
+
+
 def test_a_number_after_the_amount_that_is_not_part_of_it_stays_apart():
     assert [(f.kind, f.value) for f in extract_figures("được 2 tỷ 129 nhà")] == [
         ("money", 2_000_000_000), ("count", 129)]

@@ -23,7 +23,9 @@ anniversaries ("190 năm thành lập"). "X năm/tháng" is a ``duration``.
 A plain number after "tỷ"/"triệu" is the spoken shorthand ("1 tỷ 2" = 1,2 tỷ, "1 tỷ 795" = 1 tỷ
 795 triệu) unless a three-digit group stands before "đồng" ("795 triệu 500 đồng" = 795.000.500).
 
-Known limits: spelled-out numbers are read only before a scale word ("năm trăm triệu");
+Numbers in words are read below a thousand per group ("ba trăm năm mươi triệu", "mười hai căn nhà",
+"hai tỷ ba trăm triệu"); one spelled digit only before a scale word or a counted thing ("bảy căn
+nhà"), never "năm" (a year), "một" ("a") or "tư". Known limits:
 "hàng trăm"/"vài chục" become the magnitude (100, 10) with qualifier ``order_of``/``several``;
 counts need a unit from the vocabulary; "1 tỷ 2 cho dân" (shorthand not at the end of the
 amount) is read as 1 tỷ.
@@ -40,7 +42,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .. import data
-from ..text.numbers import NUM_TOKEN, format_count, format_vnd, number_words, parse_number, qualifiers, scale_words
+from ..text.numbers import (
+    NUM_TOKEN,
+    format_count,
+    format_vnd,
+    number_words,
+    parse_number,
+    qualifiers,
+    scale_words,
+    spelled_number,
+)
 from ..text.segment import split_sentences
 from .purpose import Context, EmbedderLike, PurposeClassifier, classifier_for, unit_prior
 
@@ -81,8 +92,12 @@ _SCALE_WORD = (rf"(?:trăm|nghìn|ngàn|triệu(?!{_WS}+(?:chứng|phú)\b)|tỷ
 _SCALE_AT = re.compile(rf"{_WS}*({_SCALE_WORD}(?:{_WS}+{_SCALE_WORD})*)(?:{_WS}+(rưỡi)(?!\w))?", _F)
 # Spelled-out digits, read only right before a scale word: "một tỷ", "năm trăm triệu".
 _WORD_DIGITS = number_words()
+# one spelled digit that counts a thing on its own ("bảy căn nhà"): not "một" (also "a"), "năm"
+# (also "year"), "tư" (also "private"), nor the digits that only end a number ("mốt", "lăm")
+_COUNTING_DIGITS = frozenset(w for w, v in _WORD_DIGITS.items() if 2 <= v <= 9) - {"năm", "tư", "lăm", "nhăm"}
 _VAGUE = {r["word"]: r["value"] for r in data.rows("vague_numbers") if r["kind"] == "word"}
 _VAGUE_MAGNITUDE = {r["word"]: int(r["value"]) for r in data.rows("vague_numbers") if r["kind"] == "magnitude"}
+_SPELLED_START = re.compile(rf"(?<!\w)(?:{'|'.join(_WORD_DIGITS)})(?!\w)", _F)
 _WORD_START = re.compile(
     rf"(?<!\w)(?:(?P<digit>{'|'.join(_WORD_DIGITS)})(?={_WS}+{_SCALE_WORD})"
     rf"|(?P<vague>{'|'.join(_VAGUE)}){_WS}+(?P<mag>{'|'.join(_VAGUE_MAGNITUDE)})(?!\w))", _F)
@@ -221,6 +236,12 @@ def _read_amount(text: str, pos: int) -> _Amount | None:
         amount.end, amount.last_mult, prev = ms.end(), mult, mult
         nxt = _NEXT_NUMBER_AT.match(text, amount.end)
         next_value = parse_number(nxt.group(1)) if nxt is not None else None
+        if nxt is None:  # "hai tỷ ba trăm triệu": the next group in words, before its scale word
+            gap = re.compile(rf"{_WS}+").match(text, amount.end)
+            words = spelled_number(text, gap.end()) if gap else None
+            if words is not None and _SCALE_AT.match(text, words[1]):
+                value, p = Decimal(words[0]), words[1]
+                continue
         if nxt is None or next_value is None:
             break
         value = next_value
@@ -262,6 +283,17 @@ def _read_head(text: str, pos: int) -> tuple[_Amount, Decimal, int] | None:
         if value is None:
             return None
         return _Amount(value, pos, m.end(), token=m.group()), value, m.end()
+    spelled = spelled_number(text, pos)
+    if spelled is not None:
+        value_int, end, n_words = spelled
+        # a number of several words ("mười hai", "ba trăm năm mươi"), or one word right before a
+        # counted thing ("bảy căn nhà") — never "năm" alone (a year, "years"), "một" ("a") or "tư"
+        # ("private"); one word before a scale ("năm trăm triệu") is read below
+        single = text[pos:end].lower()
+        if n_words > 1 or single == "mười" or (
+                single in _COUNTING_DIGITS and (_UNIT_AT.match(text, end) or _LUOT_AT.match(text, end))):
+            value = Decimal(value_int)
+            return _Amount(value, pos, end, token=text[pos:end]), value, end
     w = _WORD_START.match(text, pos)
     if w is None:
         return None
@@ -331,7 +363,8 @@ class _Scanner:
 
     def run(self) -> list[RawFigure]:
         starts = sorted({m.start() for m in _NUM_START.finditer(self.text)}
-                        | {m.start() for m in _WORD_START.finditer(self.text)})
+                        | {m.start() for m in _WORD_START.finditer(self.text)}
+                        | {m.start() for m in _SPELLED_START.finditer(self.text)})
         done = 0
         for pos in starts:
             if pos < done:

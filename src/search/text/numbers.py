@@ -29,7 +29,7 @@ from numbers import Integral
 from .. import data
 
 __all__ = [
-    "NUM_TOKEN", "parse_number", "number_words", "scale_words", "qualifiers", "qualifier_word",
+    "NUM_TOKEN", "parse_number", "number_words", "spelled_number", "scale_words", "qualifiers", "qualifier_word",
     "group_thousands", "decimal_comma", "format_number", "format_decimal", "format_vnd",
     "format_count", "format_money", "MONEY_STYLES", "CURRENCIES",
 ]
@@ -44,6 +44,70 @@ _NUM_FULL = re.compile(NUM_TOKEN)
 def number_words() -> dict[str, int]:
     """Spelled-out digits: "một" → 1 … "mười" → 10."""
     return {r["word"]: int(r["value"]) for r in data.rows("number_words")}
+
+
+_SPELLED_WORD = re.compile(r"[^\W\d_]+")
+_ONLY_AFTER_TENS = {"mốt", "lăm", "nhăm"}  # 1 and 5 as the last digit: "hai mươi mốt", "mười lăm"
+
+
+def spelled_number(text: str, pos: int) -> tuple[int, int, int] | None:
+    """A number below a thousand written in words at ``pos`` ("ba trăm năm mươi", "mười hai",
+    "hai mươi lăm", "một trăm linh năm"): (value, end offset, words read), or None.
+
+    Stops before a scale word ("… triệu") and before a "năm" that can be a year or "years"
+    ("mười năm" is ten years: 10, then the word "năm"; "ba trăm năm mươi" is 350)."""
+    digits = number_words()
+    words: list[tuple[str, int, int]] = []  # the words from pos on, while only spaces part them
+    for m in _SPELLED_WORD.finditer(text, pos, pos + 60):
+        if m.start() != (words[-1][2] if words else pos) and (not words or text[words[-1][2]:m.start()].strip()):
+            break
+        words.append((m.group().lower(), m.start(), m.end()))
+    if not words or words[0][1] != pos:
+        return None
+
+    def digit(i: int, *, after_tens: bool = False) -> int | None:
+        if i >= len(words):
+            return None
+        w = words[i][0]
+        if w == "mười" or w not in digits or (w in _ONLY_AFTER_TENS and not after_tens):
+            return None
+        if w == "năm" and after_tens:
+            return None  # "hai mươi năm": twenty years ("hai mươi lăm" is 25)
+        return digits[w]
+
+    def nxt(i: int) -> str:
+        return words[i][0] if i < len(words) else ""
+
+    value, i = 0, 0
+    d = digit(0)
+    if d is not None and nxt(1) == "trăm":
+        value, i = d * 100, 2
+        if nxt(i) in ("linh", "lẻ"):
+            last = digit(i + 1)
+            if last is None:
+                return None
+            return value + last, words[i + 1][2], i + 2
+    if nxt(i) == "mười":
+        value += 10
+        i += 1
+        last = digit(i, after_tens=True)
+        if last is not None:
+            value += last
+            i += 1
+    else:
+        d = digit(i)
+        if d is not None and nxt(i + 1) == "mươi":
+            value += d * 10
+            i += 2
+            last = digit(i, after_tens=True)
+            if last is not None:
+                value += last
+                i += 1
+        elif i == 0 and d is not None:
+            return d, words[0][2], 1
+    if i == 0:
+        return None
+    return value, words[i - 1][2], i
 
 
 @lru_cache(maxsize=1)

@@ -98,6 +98,8 @@ Huyện tổ chức 6 lớp tập huấn kỹ thuật trồng quế cho nông d�
 Các chi bộ thôn vận động đồng bào xóa bỏ hủ tục trong việc cưới, việc tang.
 
 Hội Cựu chiến binh huyện động viên hội viên tham gia hiến máu tình nguyện.
+
+Ở thị trấn, 300 hộ đã phân loại rác hữu cơ tại nguồn để ủ làm phân bón.
 """
 
 
@@ -380,3 +382,14 @@ def test_a_yes_no_question_asks_about_what_people_are_encouraged_to_do(own):
     ans = own.ask("Did any place encourage people to abandon outdated customs at weddings and funerals?")
     assert list(ans["locality"]) == ["Lục Yên"]
     assert "hủ tục" in ans["evidence"][0][0]
+
+
+def test_a_synonym_group_phrase_counts_as_one_whole_concept(own):
+    # "phân loại rác" (a phrase of the "rác" group) is one concept, not a pair of syllables that
+    # count already: the sentence about sorting rubbish leads, well ahead of one that merely holds
+    # "hộ" and "nguồn" ("rừng phòng hộ đầu nguồn")
+    _, feats = evidence_features(own, "Ở đâu hộ dân phân loại rác tại nguồn?")
+    def coverage(words):
+        return float(feats.loc[feats["text"].str.contains(words), "coverage"].iloc[0])
+    assert coverage("phân loại rác hữu cơ") == feats["coverage"].max()
+    assert coverage("phân loại rác hữu cơ") - coverage("rừng phòng hộ đầu nguồn") > 0.1

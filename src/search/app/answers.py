@@ -146,6 +146,7 @@ class _Concept:
     group: str = ""   # the synonym group it belongs to, if any
     sure: bool = True  # False: an English word translated by the embedder's nearest terms only
     loose: int = 0     # the last ``loose`` alternatives are the words apart: they do not set the weight
+    pair: bool = False  # two adjacent syllables that are concepts of their own too: counts half
 
 
 @lru_cache(maxsize=1)
@@ -232,7 +233,7 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
                 out.append(_Concept(s, [_term_tokens(s, accented)]))
             for a, b in zip(syllables, syllables[1:]):
                 if a in content and b in content:
-                    out.append(_Concept(f"{a} {b}", [_term_tokens(f"{a} {b}")]))
+                    out.append(_Concept(f"{a} {b}", [_term_tokens(f"{a} {b}")], pair=True))
     if q.money:  # "bao nhiêu tiền", "kinh phí": the money requirement says it already
         out = [c for c in out if c.group not in ("tiền", "chi", "vận động")]
     if q.difficulties:  # "khó khăn, hạn chế": the shortcoming requirement says it already
@@ -242,7 +243,9 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
     for c in out:
         tight = c.alternatives[:len(c.alternatives) - c.loose]
         weights = [min(lex.idf(t) for t in alt) for alt in tight] if tight else [unknown * _UNTRANSLATED]
-        c.weight = min(weights) * (0.5 if " " in c.label and not english else 1.0)
+        # a pair counts half — its syllables count already; a synonym group's phrase ("phân loại
+        # rác") is one concept whose syllables are not, and counts whole
+        c.weight = min(weights) * (0.5 if c.pair else 1.0)
         if not c.sure:  # a nearest term is a guess ("collected" → "thu gom" of rubbish)
             c.weight *= idx.crosslingual.settings.neighbour_weight
     return out

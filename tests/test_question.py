@@ -227,6 +227,9 @@ def test_a_period_open_at_one_end(question, years, topic):
     ("While implementing Directive 05, which districts held dialogues?", "held dialogues"),
     # "recognised as" is what was done, not the report saying it
     ("Which places have Party cells recognised as clean and strong?", "have Party cells recognised as clean and strong"),
+    # the subject of every report is no topic; stories about Uncle Ho are one
+    ("Which places held study sessions on Ho Chi Minh's example?", "held study sessions"),
+    ("Did any Party cell tell stories about Uncle Ho?", "tell stories about Uncle Ho"),
 ])
 def test_the_verbs_of_a_report_saying_something_are_not_the_topic(question, topic):
     assert parse(question).topic == topic

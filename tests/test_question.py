@@ -38,6 +38,8 @@ def places():
     ("Compare the scholarship programmes of Bảo Lâm and Châu Thành", "compare", False, False),
     ("Does any place sponsor orphans?", "any", False, False),
     ("co noi nao ho tro nguoi dan mua xe may dien khong", "any", False, False),
+    ("Were village elders among the people honoured anywhere?", "any", False, False),
+    ("Has anyone set up a rice bank for the poor?", "any", False, False),
     ("which districts mobilized funds for housing", "how_much", True, False),
     ("Địa phương nào phát động trồng cây xanh?", "which", False, False),  # "phát động" is not "đồng"
     ("nhung noi nao ho tro nguoi dan bi lu lut, dong bao", "which", False, False),  # đồng bào, not VND

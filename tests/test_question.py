@@ -207,6 +207,9 @@ def test_an_apostrophe_inside_a_word_quotes_nothing():
     assert parse("How much did Thanh Hà's women's union lend to members?").names == []
     assert parse("Does any place run a 'Dân vận khéo' model?").names == ["Dân vận khéo"]
     assert parse("Có nơi nào làm mô hình “Ngôi nhà cấp ủy” không?").names == ["Ngôi nhà cấp ủy"]
+    # quoted in English, a name is a translation: read as the topic, not required as written
+    q = parse("How much was raised for 'Great Solidarity' houses under the 'Đền ơn đáp nghĩa' fund?")
+    assert q.names == ["Đền ơn đáp nghĩa"] and "Great Solidarity" in q.topic
 
 
 @pytest.mark.parametrize("question,years,topic", [

@@ -387,14 +387,18 @@ def parse(question: str, places: PlaceIndex | None = None) -> Question:
         q.money = True  # "which districts mobilized funds for housing" asks for the money too
     if q.money and _HOW_MUCH_OF_A_THING.search(folded):
         q.money, q.count = False, True  # "how much land": an area, counted in m², not money
-    q.threshold, money, threshold_spans = _threshold(folded, english_question(text))
+    english = english_question(text)
+    q.threshold, money, threshold_spans = _threshold(folded, english)
     if q.threshold and not q.rank:  # "which places built more than 50 houses": a figure is required
         q.money, q.count = (True, False) if money else (q.money, not q.money)
     if q.rank and not q.money:
         q.count = True
 
     removed: list[tuple[int, int]] = list(threshold_spans)
-    q.names = [m.group(1).strip() for m in _QUOTED.finditer(text)]
+    # a quoted name must be in the evidence as written — unless an English question quotes it in
+    # English ("the 'Great Solidarity' houses"): a translation, read like the rest of the topic
+    q.names = [n for n in (m.group(1).strip() for m in _QUOTED.finditer(text))
+               if not (english and is_english(n))]
     q.below_province = bool(_ASKING_BELOW_PROVINCE.search(folded))
     q.percent = bool(re.search(r"%|\b(?:percent|percentage|share|rate|ty le|phan tram)\b", folded))
     q.per_unit = q.money and bool(_PER_UNIT.search(text.lower()) or (
@@ -426,7 +430,7 @@ def parse(question: str, places: PlaceIndex | None = None) -> Question:
         found = places.find(folded)
         q.places = [text[a:b] for a, b, _ in found]
         q.doc_ids = places.resolve(found, folded)
-        if english_question(text):
+        if english:
             # Vietnamese words in an English question are a name ("a Dân vận khéo model"): the
             # evidence must hold it, as a quoted name
             # (not a place's name, the directive's or a threshold's: "more than 100 tỷ đồng")

@@ -39,6 +39,9 @@ def places():
     ("Does any place sponsor orphans?", "any", False, False),
     ("co noi nao ho tro nguoi dan mua xe may dien khong", "any", False, False),
     ("Were village elders among the people honoured anywhere?", "any", False, False),
+    ("Which district organised more study conferences than any other?", "most", False, True),
+    ("Where was attendance at the study sessions thinnest?", "least", False, True),
+    ("Which places helped the poorest households?", "which", False, False),  # poorest: no ranking
     ("Has anyone set up a rice bank for the poor?", "any", False, False),
     ("which districts mobilized funds for housing", "how_much", True, False),
     ("Địa phương nào phát động trồng cây xanh?", "which", False, False),  # "phát động" is not "đồng"
@@ -230,6 +233,8 @@ def test_a_period_open_at_one_end(question, years, topic):
     ("Which reports acknowledged a shortage of outreach materials?", "a shortage of outreach materials"),
     ("Which localities pointed out shortcomings in rubbish collection?", "shortcomings in rubbish collection"),
     ("While implementing Directive 05, which districts held dialogues?", "held dialogues"),
+    ("Over the Directive 03 period, which places commended individuals?", "commended individuals"),
+    ("Which places sorted waste as part of Conclusion 01?", "sorted waste"),
     # "recognised as" is what was done, not the report saying it
     ("Which places have Party cells recognised as clean and strong?", "have Party cells recognised as clean and strong"),
     # the subject of every report is no topic; stories about Uncle Ho are one

@@ -28,6 +28,7 @@ def test_lemmas():
     assert "house" in lemmas("houses") and "donate" in lemmas("donated") and "family" in lemmas("families")
     assert "build" in lemmas("building")
     assert "build" in lemmas("built") and "give" in lemmas("gave")  # irregular: data/irregular_en.tsv
+    assert "child" in lemmas("children") and "learn" in lemmas("learnt")
 
 
 def test_an_irregular_verb_finds_its_glossary_entry():

@@ -96,6 +96,7 @@ def test_a_province_after_a_locality_narrows_it_and_localities_add_up(places):
 @pytest.mark.parametrize("question", ["How much did Châu Thành district, Trà Vinh raise?",
                                       "How much did Châu Thành district in Trà Vinh raise?",
                                       "How much did Châu Thành in the province of Trà Vinh raise?",
+                                      "How much did Châu Thành district (Trà Vinh) raise?",
                                       "huyen chau thanh, tinh tra vinh van dong bao nhieu tien"])
 def test_a_province_narrows_the_locality_across_a_level_word(places, question):
     q = parse(question, places)

@@ -281,7 +281,7 @@ class PlaceIndex:
 # between a locality and the province that narrows it: "Châu Thành (Tiền Giang)", "huyện Hòa An tỉnh
 # Cao Bằng", "Hòa An district, Cao Bằng", "Hòa An district in Cao Bằng province"
 _NARROWED_BY = re.compile(r"[\s(,\-–]*(?:(?:district|commune|ward|town|city|huyen|xa|phuong|thi xa|thi tran|quan)"
-                          r"\b[\s,]*)?(?:(?:in|of)\s+)?(?:(?:the\s+)?(?:tinh|province)(?:\s+of)?)?\s*")
+                          r"\b[\s,(]*)?(?:(?:in|of)\s+)?(?:(?:the\s+)?(?:tinh|province)(?:\s+of)?)?\s*")
 _JOINED = re.compile(r"\s*,?\s*(?:and|or|vs\.?|versus|with|va|voi|so voi|hoac|&)\s*(?:(?:tinh|the province of) )?")
 
 

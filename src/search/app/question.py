@@ -433,9 +433,10 @@ def parse(question: str, places: PlaceIndex | None = None) -> Question:
         if english:
             # Vietnamese words in an English question are a name ("a Dân vận khéo model"): the
             # evidence must hold it, as a quoted name
-            # (not a place's name, the directive's or a threshold's: "more than 100 tỷ đồng")
+            # (not a place's name, the directive's or a threshold's: "more than 100 tỷ đồng"; nor
+            # scaffolding: "study sessions on Hồ Chí Minh's example" is every report's subject)
             place_spans = [(a, b) for a, b, _ in found] + ([directive.span()] if directive else []) \
-                + threshold_spans
+                + threshold_spans + [mm.span() for pattern in _scaffold() for mm in pattern.finditer(folded)]
             for ra, rb in _vietnamese_runs(text):
                 run = text[ra:rb]
                 if not any(a < rb and ra < b for a, b in place_spans) and fold(run) not in map(fold, q.names):

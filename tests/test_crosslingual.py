@@ -188,14 +188,14 @@ def test_the_translated_development_questions_keep_their_originals_judgment():
     from conftest import ROOT
 
     original = {(q.corpus, q.id): q for q in load_answer_questions(ROOT / "eval" / "answers.jsonl")}
-    for name, prefix in (("translated_dev.jsonl", "tr-"), ("reworded_dev.jsonl", "t2-")):
+    for name, prefix in (("translated_dev.jsonl", "tr-"), ("reworded_dev.jsonl", "t2-"), ("rephrased_dev.jsonl", "t3-")):
         qs = load_answer_questions(ROOT / "eval" / name)
         assert len(qs) >= 100 and {q.split for q in qs} == {"dev"} and {q.lang for q in qs} == {"en"}
         for q in qs:  # an English rendering of a dev question, judged as it is
             o = original[(q.corpus, q.id.removeprefix(prefix))]
             assert o.split == "dev" and o.kind == q.kind and o.question != q.question
             assert [p.doc_id for p in o.places] == [p.doc_id for p in q.places] and o.no_answer == q.no_answer
-            assert prefix == "t2-" or o.lang != "en"
+            assert prefix != "tr-" or o.lang != "en"
 
 
 def test_every_benchmark_corpus_has_its_articles():

@@ -393,3 +393,10 @@ def test_a_synonym_group_phrase_counts_as_one_whole_concept(own):
         return float(feats.loc[feats["text"].str.contains(words), "coverage"].iloc[0])
     assert coverage("phân loại rác hữu cơ") == feats["coverage"].max()
     assert coverage("phân loại rác hữu cơ") - coverage("rừng phòng hộ đầu nguồn") > 0.1
+
+
+def test_a_phrase_typed_without_diacritics_may_be_either_of_two_groups(own):
+    # "tuyen duong" is tuyên dương (to commend) as well as tuyến đường (a road)
+    _, feats = evidence_features(own, "noi nao tuyen duong tap the ca nhan")
+    commended = feats.loc[feats["text"].str.contains("khen thưởng 40 tập thể"), "coverage"]
+    assert float(commended.iloc[0]) == 1.0

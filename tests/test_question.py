@@ -41,6 +41,7 @@ def places():
     ("Were village elders among the people honoured anywhere?", "any", False, False),
     ("Which district organised more study conferences than any other?", "most", False, True),
     ("Where was attendance at the study sessions thinnest?", "least", False, True),
+    ("noi nao co so nguoi tham du dong nhat", "most", False, True),
     ("Which places helped the poorest households?", "which", False, False),  # poorest: no ranking
     ("Has anyone set up a rice bank for the poor?", "any", False, False),
     ("which districts mobilized funds for housing", "how_much", True, False),

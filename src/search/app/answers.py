@@ -211,6 +211,7 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
         folded = fold(topic)
         q.unit_text = folded
         taken: list[tuple[int, int]] = []
+        at: dict[tuple[int, int], _Concept] = {}
         for alt, group in _synonym_alternatives():
             for m in re.finditer(rf"(?<!\w){re.escape(fold(alt))}(?!\w)", folded):
                 written = topic[m.start():m.end()]
@@ -218,12 +219,21 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
                     continue  # written with other diacritics: "quá trình" is not "quà"
                 if written == fold(written) != alt and " " not in alt:
                     continue  # one syllable typed without diacritics: "ke" (kể) is not "kè"
+                alts = [_term_tokens(g) for g in group]
+                same = at.get(m.span())
+                if same is not None and written == fold(written) and same.group != group[0]:
+                    # typed without diacritics, one spelling of two groups ("tuyen duong": tuyến
+                    # đường, a road, or tuyên dương, to commend): the concept is either
+                    tight = same.alternatives[:len(same.alternatives) - same.loose]
+                    loose_same = same.alternatives[len(tight):]
+                    same.alternatives = tight + alts + loose_same
+                    continue
                 if not any(a < m.end() and m.start() < b for a, b in taken):
                     taken.append(m.span())
-                    alts = [_term_tokens(g) for g in group]
                     # its words may stand apart: "xây nhà" in "xây dựng 48 căn nhà", "xây 4 căn nhà"
                     loose = _loose(dict.fromkeys((written, *group)))
-                    out.append(_Concept(written, alts + loose, group=group[0], loose=len(loose)))
+                    at[m.span()] = _Concept(written, alts + loose, group=group[0], loose=len(loose))
+                    out.append(at[m.span()])
         rest = _blank(topic, taken)
         accented = fold(q.text) != q.text.lower()  # typed with diacritics: "ong" is a bee, not "ông"
         for run in re.split(r"[^\w\s]|\s{2,}", rest):

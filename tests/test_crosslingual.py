@@ -188,9 +188,11 @@ def test_the_translated_development_questions_keep_their_originals_judgment():
     from conftest import ROOT
 
     original = {(q.corpus, q.id): q for q in load_answer_questions(ROOT / "eval" / "answers.jsonl")}
-    for name, prefix in (("translated_dev.jsonl", "tr-"), ("reworded_dev.jsonl", "t2-"), ("rephrased_dev.jsonl", "t3-")):
+    for name, prefix in (("translated_dev.jsonl", "tr-"), ("reworded_dev.jsonl", "t2-"),
+                         ("rephrased_dev.jsonl", "t3-"), ("reworded_vi_dev.jsonl", "v2-")):
         qs = load_answer_questions(ROOT / "eval" / name)
-        assert len(qs) >= 100 and {q.split for q in qs} == {"dev"} and {q.lang for q in qs} == {"en"}
+        langs = {"vi", "vi-nodiac"} if prefix == "v2-" else {"en"}
+        assert len(qs) >= 100 and {q.split for q in qs} == {"dev"} and {q.lang for q in qs} == langs
         for q in qs:  # an English rendering of a dev question, judged as it is
             o = original[(q.corpus, q.id.removeprefix(prefix))]
             assert o.split == "dev" and o.kind == q.kind and o.question != q.question

@@ -5,10 +5,15 @@ How ``ask`` decides that a place answers a question
 1. The question is read (``search.app.question``): what it asks (which places, how much, how many,
    the most/least, a comparison, yes/no, difficulties), the places, directive and years it names —
    resolved against the index's own articles, diacritics optional — and its topic, the question
-   without that scaffolding. Named places, a directive, a year (and ``where``) scope the answer.
+   without that scaffolding. Named places, a directive, a year or a period open at one end ("since
+   2021") (and ``where``) scope the answer. A name quoted in Vietnamese must be in the evidence; one
+   an English question quotes in English ("'Great Solidarity' houses") is a translation, read
+   with the topic.
 2. Every sentence in scope is scored against the topic on four kinds of evidence: meaning (the e5
    cosine between question and sentence, as a z-score over all the corpus's sentences), words
-   (the idf-weighted share of the topic's words the sentence contains — or, at
+   (the idf-weighted share of the topic's words the sentence contains — a word of a synonym group
+   stands for the group, a phrase typed without diacritics that spells words of two groups for
+   either ("tuyen duong": tuyến đường, tuyên dương) — or, at
    ``paragraph_context``, with the sentence before it in its paragraph; an English question's words
    are first translated into Vietnamese terms, see ``search.retrieval.crosslingual``; BM25 over
    sentences), the purpose the sentence or its figures are about, and the question's requirements
@@ -35,8 +40,9 @@ How ``ask`` decides that a place answers a question
    show it — of the place's, the count followed by the topic's words in the clause that speaks most
    of the topic (of two in a clause, the one the question's words lead to: "xây mới 37 căn"), in the
    unit the question names or measures its thing in ("nhiều đất nhất": m² and ha, compared as one;
-   a place that gives no area is left out), or the amount whose own words name it — others by the
-   evidence's probability. A comparison
+   a place that gives no area is left out; a count the purpose classifier gives another purpose
+   than the question's — land for a school, asked about land for roads — does not rank), or the
+   amount whose own words name it — others by the evidence's probability. A comparison
    quotes, for each place, its sentences with a figure on the topic.
 """
 

@@ -183,6 +183,7 @@ def test_asking_for_districts_or_communes_leaves_provinces_out(question, below):
     ("Which locality honoured the most individuals for following Uncle Ho's example?", "honoured individuals"),
     ("Which places studied and followed Uncle Ho's example by building roads?", "by building roads"),
     ("Huyện nào khen thưởng nhiều cá nhân làm theo Bác nhất?", "khen thưởng cá nhân"),
+    ("noi nao co it luot nguoi tham gia hoc chuyen de ve bac ho nhat", "co luot nguoi tham gia hoc chuyen de"),
 ])
 def test_scaffolding_of_superlatives_exclusions_and_periods_leaves_the_topic(question, topic):
     assert parse(question).topic == topic

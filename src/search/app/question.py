@@ -333,7 +333,7 @@ _LEVEL_BEFORE = re.compile(r"\b(?:" + "|".join(map(re.escape, _LEVEL_WORDS_FOLDE
 _LEVEL_AFTER = re.compile(r"\s+(?:district|commune|ward|town|city|province)s?\b")
 
 _WORD = re.compile(r"[^\W\d_]+")
-_SPLIT_SUPERLATIVE = re.compile(r"\b(nhieu|it|lon|cao|thap|nho)\b(?: [a-z]+){1,6}? (nhat)\b")
+_SPLIT_SUPERLATIVE = re.compile(r"\b(nhieu|it|lon|cao|thap|nho)\b(?: [a-z]+){1,12}? (nhat)\b")
 
 
 def _vietnamese_runs(text: str) -> list[tuple[int, int]]:

@@ -90,8 +90,10 @@ _SCALES = scale_words()
 _SCALE_WORD = (rf"(?:trăm|nghìn|ngàn|triệu(?!{_WS}+(?:chứng|phú)\b)|tỷ(?!{_WS}*lệ)|tỉ(?!{_WS}*lệ))"
                r"(?!\w)")
 _SCALE_AT = re.compile(rf"{_WS}*({_SCALE_WORD}(?:{_WS}+{_SCALE_WORD})*)(?:{_WS}+(rưỡi)(?!\w))?", _F)
-# Spelled-out digits, read only right before a scale word: "một tỷ", "năm trăm triệu".
+# Spelled-out digits: before a scale word ("một tỷ", "năm trăm triệu"), in numbers of words
+# ("ba trăm năm mươi", text.numbers.spelled_number).
 _WORD_DIGITS = number_words()
+_GAP_AT = re.compile(rf"{_WS}+")
 # one spelled digit that counts a thing on its own ("bảy căn nhà"): not "một" (also "a"), "năm"
 # (also "year"), "tư" (also "private"), nor the digits that only end a number ("mốt", "lăm")
 _COUNTING_DIGITS = frozenset(w for w, v in _WORD_DIGITS.items() if 2 <= v <= 9) - {"năm", "tư", "lăm", "nhăm"}
@@ -237,7 +239,7 @@ def _read_amount(text: str, pos: int) -> _Amount | None:
         nxt = _NEXT_NUMBER_AT.match(text, amount.end)
         next_value = parse_number(nxt.group(1)) if nxt is not None else None
         if nxt is None:  # "hai tỷ ba trăm triệu": the next group in words, before its scale word
-            gap = re.compile(rf"{_WS}+").match(text, amount.end)
+            gap = _GAP_AT.match(text, amount.end)
             words = spelled_number(text, gap.end()) if gap else None
             if words is not None and _SCALE_AT.match(text, words[1]):
                 value, p = Decimal(words[0]), words[1]

@@ -59,7 +59,7 @@ def spelled_number(text: str, pos: int) -> tuple[int, int, int] | None:
     digits = number_words()
     words: list[tuple[str, int, int]] = []  # the words from pos on, while only spaces part them
     for m in _SPELLED_WORD.finditer(text, pos, pos + 60):
-        if m.start() != (words[-1][2] if words else pos) and (not words or text[words[-1][2]:m.start()].strip()):
+        if (not words and m.start() != pos) or (words and text[words[-1][2]:m.start()].strip()):
             break
         words.append((m.group().lower(), m.start(), m.end()))
     if not words or words[0][1] != pos:

@@ -280,8 +280,9 @@ class PlaceIndex:
 
 # between a locality and the province that narrows it: "Châu Thành (Tiền Giang)", "huyện Hòa An tỉnh
 # Cao Bằng", "Hòa An district, Cao Bằng", "Hòa An district in Cao Bằng province"
-_NARROWED_BY = re.compile(r"[\s(,\-–]*(?:(?:district|commune|ward|town|city|huyen|xa|phuong|thi xa|thi tran|quan)"
-                          r"\b[\s,(]*)?(?:(?:in|of)\s+)?(?:(?:the\s+)?(?:tinh|province)(?:\s+of)?)?\s*")
+_LEVELS_EN = ("district", "commune", "ward", "town", "city")
+_NARROWED_BY = re.compile(r"[\s(,\-–]*(?:(?:" + "|".join((*_LEVELS_EN, *sorted({fold(w) for w in LOCALITY_LEVELS})))
+                          + r")\b[\s,(]*)?(?:(?:in|of)\s+)?(?:(?:the\s+)?(?:tinh|province)(?:\s+of)?)?\s*")
 _JOINED = re.compile(r"\s*,?\s*(?:and|or|vs\.?|versus|with|va|voi|so voi|hoac|&)\s*(?:(?:tinh|the province of) )?")
 
 
@@ -330,7 +331,7 @@ _LEVEL_BEFORE = re.compile(r"\b(?:" + "|".join(map(re.escape, _LEVEL_WORDS_FOLDE
                            r"|huyen uy|tinh uy|thanh uy|quan uy|thi uy|dang uy|tp\.?|district of|province of)"
                            r"\s*$")
 
-_LEVEL_AFTER = re.compile(r"\s+(?:district|commune|ward|town|city|province)s?\b")
+_LEVEL_AFTER = re.compile(r"\s+(?:" + "|".join((*_LEVELS_EN, "province")) + r")s?\b")
 
 _WORD = re.compile(r"[^\W\d_]+")
 _SPLIT_SUPERLATIVE = re.compile(r"\b(nhieu|it|lon|cao|thap|nho)\b(?: [a-z]+){1,12}? (nhat)\b")

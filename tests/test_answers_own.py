@@ -2,7 +2,6 @@
 
 import shutil
 
-import pandas as pd
 import pytest
 
 from conftest import FIXTURES
@@ -247,11 +246,12 @@ def test_a_yes_no_question_with_a_word_no_article_holds(own):
 
 def test_a_count_of_another_unit_the_question_names_is_not_its_figure(own):
     # attendances are asked for; Hà Tĩnh counts only its conferences ("3 hội nghị"): it has no
-    # figure to rank by, and cannot head the list as the fewest
+    # figure to rank by: it is not in the ranking, only named apart
     ans = own.ask("Which place had the fewest attendances at its study conferences?")
     assert ans["locality"].iloc[0] == "Quỳ Hợp"
     assert ans["value"].iloc[0] == 900
-    assert pd.isna(place_row(ans, "Hà Tĩnh")["value"])
+    assert ans["value"].notna().all()
+    assert "Hà Tĩnh" not in set(ans["locality"]) and "Hà Tĩnh" in ans.attrs["unranked"]
 
 
 def test_an_amount_for_each_unit_answers_a_question_asking_for_it(own):
@@ -272,6 +272,16 @@ def test_land_is_ranked_by_its_area_whatever_the_unit(own):
     assert list(ans["locality"]) == ["Hà Tĩnh", "Quỳ Hợp"]
     assert place_row(ans, "Quỳ Hợp")["value"] == 8_500
     assert place_row(ans, "Hà Tĩnh")["value"] == 2.5
+    assert "Châu Thành" in ans.attrs["unranked"]  # … and is named apart
+
+
+def test_a_ranked_question_no_place_gives_the_figure_of_says_so(own):
+    # Lục Yên's veterans give blood, but no report counts donors: nothing to rank, and the answer
+    # says that, naming the place that speaks of it, rather than that nothing speaks of it
+    ans = own.ask("Nơi nào có nhiều người hiến máu nhất?")
+    assert ans.empty
+    assert "figure" in ans.attrs["reason"]
+    assert ans.attrs["unranked"] == ["Lục Yên"]
 
 
 def test_a_figure_of_another_purpose_does_not_rank(own):

@@ -204,3 +204,17 @@ def test_leaving_out_sentences_that_cannot_reach_the_floor_changes_no_answer(rea
     full = real_index.ask(question)
     cols = ["locality", "province", "value", "amounts", "counts", "evidence", "doc_ids"]
     assert fast[cols].to_dict("records") == full[cols].to_dict("records")
+
+
+def test_a_place_close_behind_one_that_answers_says_it_in_other_words(real_index):
+    # Mỹ Thạnh keeps its cells "Trong sạch vững mạnh"; Châu Thành builds cells "đạt trong sạch, vững
+    # mạnh toàn diện" in words that score lower: listed because Mỹ Thạnh answers and it is close behind
+    from search.app.answers import AnswerSettings
+    q = "Where have Party cells been officially recognised as 'clean and strong'?"
+    ans = real_index.ask(q)
+    assert list(ans["locality"]) == ["Mỹ Thạnh", "Châu Thành"]
+    assert "vững mạnh" in ans["evidence"][1][0]
+    off = real_index.ask(q, settings=AnswerSettings(min_logit_near=AnswerSettings().min_logit))
+    assert list(off["locality"]) == ["Mỹ Thạnh"]
+    # without a place that answers, nothing close behind is listed either
+    assert real_index.ask(q, settings=AnswerSettings(min_logit=9.5)).empty

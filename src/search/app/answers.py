@@ -26,7 +26,9 @@ How ``ask`` decides that a place answers a question
 3. A place is listed only when one of its sentences is likely enough (log-odds ≥ ``min_logit``;
    the ``min_logit_named``, ``_ranked`` and ``_admitted`` thresholds when the question names the
    place, ranks by a figure it requires, asks about difficulties it requires admitted) and not far
-   behind the best place's (``max_gap``) — whatever the topic, not only the eight
+   behind the best place's (``max_gap``); once one place passes, a place whose best sentence is
+   within ``near_gap`` of the best passes at ``min_logit_near`` — the corpus speaks of the topic,
+   that place in other words — whatever the topic, not only the eight
    purposes — and that sentence is shown. When no sentence is, the answer is empty and
    ``df.attrs["reason"]`` says why. A question that asks nothing beyond its scope ("which places
    report on Kết luận 01") is answered by every article in scope, with the sentence naming the
@@ -40,7 +42,9 @@ How ``ask`` decides that a place answers a question
    show it — of the place's, the count followed by the topic's words in the clause that speaks most
    of the topic (of two in a clause, the one the question's words lead to: "xây mới 37 căn"), in the
    unit the question names or measures its thing in ("nhiều đất nhất": m² and ha, compared as one;
-   a place that gives no area is left out; a count the purpose classifier gives another purpose
+   a place that gives no such figure is left out of the ranking and named in
+   ``df.attrs["unranked"]`` — when no place gives one, the answer is empty and says so; a count
+   the purpose classifier gives another purpose
    than the question's — land for a school, asked about land for roads — does not rank), or the
    amount whose own words name it — others by the evidence's probability. A comparison
    quotes, for each place, its sentences with a figure on the topic.
@@ -98,6 +102,8 @@ class AnswerSettings:
     min_logit_ranked: float = 1.0  # … or this, for a most/least question (its figure is required)
     min_logit_admitted: float = 1.0  # … or this, for a question about difficulties (an admitted one is required)
     max_gap: float = 12.0          # … and not further than this behind the best place
+    min_logit_near: float = 2.5    # … or this, when some place passes and this one is within
+    near_gap: float = 4.0          # ``near_gap`` of the best: the corpus speaks of the topic, here in other words
     any_dense_z: float = 4.5       # "does any place X?" without X's rarest word: meaning this far out
     paragraph_context: float = 0.8  # a sentence holds, at this share, the concepts of the one before it
     evidence_gap: float = 3.0      # a place's evidence: its sentences this close to its best
@@ -678,13 +684,25 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
     ev = _evidence(feats, settings, -np.inf if figure_only else floor, every=figure_only)
     if q.doc_ids is not None and not ev.empty:
         ev = _one_of_a_shared_name(idx, ev, settings)
+    if ev.empty and (q.rank or q.threshold) and q.concepts:
+        # "the most land for roads" where a place speaks of land for roads but gives no area: say so
+        # rather than that nothing speaks of it
+        loose = feats.assign(requirement=1.0)
+        spoken = _evidence(loose.assign(logit=_logit(loose, settings)), settings, settings.min_logit)
+        if not spoken.empty:
+            df = _empty("no place in the evidence gives the figure the question ranks by")
+            df.attrs["unranked"] = _localities(idx, spoken["doc_id"])
+            return df
     if ev.empty:
         return _empty("no sentence of the articles in scope speaks of what the question asks")
     rows = _group(idx, q, ev, settings)
     df = pd.DataFrame(rows, columns=ASK_COLUMNS)
-    if q.rank and rows and rows[0]["_measured"] and df["value"].notna().any():
-        # "nhiều đất nhất": a place whose evidence gives no area (length, weight) is not ranked by it
+    unranked: list[str] = []
+    if q.rank and rows and df["value"].notna().any():
+        # "nhiều đất nhất", "the most houses": a place whose evidence gives no such figure is not
+        # ranked by it; it is named in ``attrs["unranked"]``
         keep = df["value"].notna().to_numpy()
+        unranked = sorted(set(str(v) for v in df.loc[~keep, "locality"]))
         df, rows = df[keep], [r for r, k in zip(rows, keep) if k]
     if q.rank and df["value"].notna().any():
         ascending = q.rank == "least"
@@ -708,7 +726,16 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
         df = df.head(k)
     df.attrs["question"] = {"kind": q.kind, "places": q.places, "directive": q.directive,
                             "years": q.years, "topic": q.topic}
+    if unranked:
+        df.attrs["unranked"] = unranked
     return df
+
+
+def _localities(idx: Index, doc_ids) -> list[str]:
+    arts = idx.articles.set_index("doc_id")
+    names = (arts.at[d, "locality"] if isinstance(arts.at[d, "locality"], str) and arts.at[d, "locality"]
+             else arts.at[d, "province"] for d in dict.fromkeys(doc_ids))
+    return sorted({str(n) for n in names if isinstance(n, str) and n})
 
 
 def _floor_bound(settings: AnswerSettings) -> float:
@@ -727,10 +754,13 @@ def _evidence(feats: pd.DataFrame, settings: AnswerSettings, floor: float, every
         return feats
     best_of = feats.groupby("doc_id")["logit"].transform("max")
     top = float(feats["logit"].max())
+    passes = best_of >= floor
+    if top >= floor:  # the topic is in the corpus: a place close behind says it in other words
+        passes = passes | (best_of >= min(floor, max(settings.min_logit_near, top - settings.near_gap)))
     near = np.isfinite(feats["logit"]) if every else feats["logit"] >= best_of - settings.evidence_gap
     if "figure" in feats:  # a comparison: its sentences with a figure on the topic too
         near = near | ((feats["figure"] > 0) & (feats["logit"] >= floor))
-    keep = (best_of >= floor) & (best_of >= top - settings.max_gap) & near
+    keep = passes & (best_of >= top - settings.max_gap) & near
     ev = feats[keep]
     return ev.assign(p=1.0 / (1.0 + np.exp(-ev["logit"].clip(-50, 50))))
 

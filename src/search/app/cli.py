@@ -227,13 +227,15 @@ def _cmd_ask(args) -> int:
     if args.format == "table":
         if df.empty:
             print(df.attrs.get("reason", "(no locality answers this)"))
-            return 0
-        import pandas as pd
+        else:
+            import pandas as pd
 
-        from .present import ask_table
+            from .present import ask_table
 
-        with pd.option_context("display.max_colwidth", 110, "display.width", 250):
-            print(ask_table(idx, df).to_string(index=False))
+            with pd.option_context("display.max_colwidth", 110, "display.width", 250):
+                print(ask_table(idx, df).to_string(index=False))
+        if df.attrs.get("unranked"):
+            print("Also speak of it, with no such figure to rank: " + ", ".join(df.attrs["unranked"]))
         return 0
     _emit(df, args.format)
     return 0

@@ -270,7 +270,8 @@ async def ask_page(datasette, request):
                          "citations": [citation_view(c, form.q) for c in r.citations[:3]],
                          "info": article_info(idx, r.doc_ids[0]) if r.doc_ids else None})
         purpose = str(df["purpose"].iloc[0]) if len(df) and "purpose" in df else None
-        return {"answers": rows, "reason": df.attrs.get("reason"), "purpose": purpose}
+        return {"answers": rows, "reason": df.attrs.get("reason"), "purpose": purpose,
+                "unranked": df.attrs.get("unranked", [])}
 
     return await _guarded(datasette, request, "desk_ask.html", form, work)
 

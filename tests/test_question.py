@@ -44,6 +44,11 @@ def places():
     ("noi nao co so nguoi tham du dong nhat", "most", False, True),
     ("Which places helped the poorest households?", "which", False, False),  # poorest: no ranking
     ("Has anyone set up a rice bank for the poor?", "any", False, False),
+    # asked without its verb, or of "any of the districts": still "does any place", which may be none
+    ("Anywhere giving poor people free health insurance cards?", "any", False, False),
+    ("Any local campaign promoting beekeeping?", "any", False, False),
+    ("Has a metro line been built by any of the districts?", "any", False, False),
+    ("Which districts, if any, built a metro line?", "any", False, False),
     ("which districts mobilized funds for housing", "how_much", True, False),
     ("Địa phương nào phát động trồng cây xanh?", "which", False, False),  # "phát động" is not "đồng"
     ("nhung noi nao ho tro nguoi dan bi lu lut, dong bao", "which", False, False),  # đồng bào, not VND

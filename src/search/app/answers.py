@@ -29,8 +29,11 @@ How ``ask`` decides that a place answers a question
    behind the best place's (``max_gap``); once one place passes, a place whose best sentence is
    within ``near_gap`` of the best passes at ``min_logit_near`` — the corpus speaks of the topic,
    that place in other words — whatever the topic, not only the eight
-   purposes — and that sentence is shown. When no sentence is, the answer is empty and
-   ``df.attrs["reason"]`` says why. A question that asks nothing beyond its scope ("which places
+   purposes — and that sentence is shown. A question that presupposes an answer ("which places
+   …", "how much …", not "does any place …" or "which places, if any, …") is answered, when no
+   place passes, by the best place if its sentence reaches ``min_logit_presupposed`` and the places
+   within ``presupposed_gap`` of it, flagged ``df.attrs["closest"]``. When no sentence is, the
+   answer is empty and ``df.attrs["reason"]`` says why. A question that asks nothing beyond its scope ("which places
    report on Kết luận 01") is answered by every article in scope, with the sentence naming the
    directive where there is one. A threshold ("more than 1 tỷ đồng", "từ 200 suất trở lên") keeps
    the places whose figure, read as for most/least, passes it.
@@ -104,6 +107,8 @@ class AnswerSettings:
     max_gap: float = 12.0          # … and not further than this behind the best place
     min_logit_near: float = 2.5    # … or this, when some place passes and this one is within
     near_gap: float = 4.0          # ``near_gap`` of the best: the corpus speaks of the topic, here in other words
+    min_logit_presupposed: float = -1.0  # … or, when none passes and the question presupposes an answer
+    presupposed_gap: float = 3.0  # ("which …", not "does any …"): the best place if this likely, and those this close to it
     any_dense_z: float = 4.5       # "does any place X?" without X's rarest word: meaning this far out
     paragraph_context: float = 0.8  # a sentence holds, at this share, the concepts of the one before it
     evidence_gap: float = 3.0      # a place's evidence: its sentences this close to its best
@@ -681,6 +686,13 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
     # "which place had the largest budget", "more than 100 tỷ đồng": nothing but the figure is asked,
     # so every sentence holding one is the place's evidence, however its wording scores
     figure_only = bool(q.rank or q.threshold) and not q.concepts
+    closest = False
+    if not q.any and floor == settings.min_logit and len(feats):
+        # "which places …" presupposes that some place did it ("does any place …" does not): when
+        # none says it plainly, the places that come closest answer, and the answer says so
+        top = float(feats["logit"].max())
+        if settings.min_logit_presupposed <= top < floor:
+            floor, closest = max(settings.min_logit_presupposed, top - settings.presupposed_gap), True
     ev = _evidence(feats, settings, -np.inf if figure_only else floor, every=figure_only)
     if q.doc_ids is not None and not ev.empty:
         ev = _one_of_a_shared_name(idx, ev, settings)
@@ -728,6 +740,8 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
                             "years": q.years, "topic": q.topic}
     if unranked:
         df.attrs["unranked"] = unranked
+    if closest and len(df):
+        df.attrs["closest"] = True
     return df
 
 
@@ -742,7 +756,7 @@ def _floor_bound(settings: AnswerSettings) -> float:
     """No sentence below this log-odds can be evidence, whatever the question: the lowest place
     threshold, less the gap a place's further evidence may lag its best."""
     return min(settings.min_logit, settings.min_logit_named, settings.min_logit_ranked,
-               settings.min_logit_admitted) - settings.evidence_gap
+               settings.min_logit_admitted, settings.min_logit_presupposed) - settings.evidence_gap
 
 
 def _evidence(feats: pd.DataFrame, settings: AnswerSettings, floor: float, every: bool = False) -> pd.DataFrame:

@@ -232,6 +232,8 @@ def _cmd_ask(args) -> int:
 
             from .present import ask_table
 
+            if df.attrs.get("closest"):
+                print("No sentence says it plainly; the places that come closest:")
             with pd.option_context("display.max_colwidth", 110, "display.width", 250):
                 print(ask_table(idx, df).to_string(index=False))
         if df.attrs.get("unranked"):

@@ -200,6 +200,22 @@ def test_the_translated_development_questions_keep_their_originals_judgment():
             assert prefix != "tr-" or o.lang != "en"
 
 
+def test_the_new_topic_questions_are_english_dev_questions_on_their_own_articles():
+    from conftest import ROOT
+    from search.app.benchmark import OWN_CORPORA
+
+    qs = load_answer_questions(ROOT / "eval" / "new_topics_en_dev.jsonl")
+    asked = {q.question for q in load_answer_questions(ROOT / "eval" / "answers.jsonl")}
+    assert len(qs) >= 60 and {q.split for q in qs} == {"dev"} and {q.lang for q in qs} == {"en"}
+    assert 0 < sum(q.no_answer for q in qs) < len(qs) and not asked & {q.question for q in qs}
+    for q in qs:  # evidence quoted from the article it names, of the corpus asked
+        folder = ROOT / "eval" / OWN_CORPORA[q.corpus][0]
+        for p in q.places:
+            texts = [f.read_text(encoding="utf-8") for f in (folder / f"{p.doc_id}.txt", folder / f"{p.doc_id}.html")
+                     if f.exists()]
+            assert texts and p.evidence in texts[0], (q.id, p.doc_id)
+
+
 def test_every_benchmark_corpus_has_its_articles():
     from conftest import ROOT
     from search.app.benchmark import OWN_CORPORA

@@ -6,6 +6,7 @@ where they fail instead: CI installs Chromium (Makefile, `make setup`).
 """
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -328,3 +329,19 @@ def test_serve_reports_a_busy_port_in_one_line(fake_index, capsys):
     assert code == 1 and f"port {port} is in use" in err and len(err.strip().splitlines()) == 1
     assert main(["serve", "--index", str(fake_index), "--port", "70000"]) == 2
     assert "65535" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_ask_says_when_its_places_only_come_closest_or_give_no_figure_to_rank(real_desk):
+    # Bình Sơn's "chào cờ Tổ quốc" is the flag-raising, in no words of the question: the desk shows
+    # it first, and says that no sentence says it plainly
+    status, _, body = real_desk.get("/ask", q="Which places held flag-raising ceremonies?")
+    page = body.decode("utf-8")
+    assert status == 200 and "come closest" in page
+    assert re.findall(r'data-locality="([^"]+)"', page)[0] == "Bình Sơn"
+    # An Phú and Mỹ Thạnh speak of land for roads but give no area: nothing to rank, and the desk
+    # names them rather than saying nothing speaks of it
+    status, _, body = real_desk.get("/ask", q="Which locality gave the most land for roads?")
+    page = body.decode("utf-8")
+    assert status == 200 and "no such figure to rank: An Phú, Mỹ Thạnh" in page
+    assert "come closest" not in page

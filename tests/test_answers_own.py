@@ -19,6 +19,7 @@ def own(tmp_path_factory):
     (base / "corpus" / "tinh_ha_tinh.txt").write_text(PROVINCE_REPORT, encoding="utf-8")
     (base / "corpus" / "quy_hop_nghe_an.txt").write_text(QUY_HOP, encoding="utf-8")
     (base / "corpus" / "luc_yen_yen_bai.txt").write_text(LUC_YEN, encoding="utf-8")
+    (base / "corpus" / "van_yen_yen_bai.txt").write_text(VAN_YEN, encoding="utf-8")
     build_index(base / "corpus", base / "index")
     return open_index(base / "index")
 
@@ -99,6 +100,16 @@ Các chi bộ thôn vận động đồng bào xóa bỏ hủ tục trong việc
 Hội Cựu chiến binh huyện động viên hội viên tham gia hiến máu tình nguyện.
 
 Ở thị trấn, 300 hộ đã phân loại rác hữu cơ tại nguồn để ủ làm phân bón.
+"""
+
+
+# houses counted after the verb that builds them, with no topic word after the count
+VAN_YEN = """Văn Yên làm theo Bác
+
+Huyện ủy Văn Yên (Yên Bái) sơ kết 3 năm thực hiện Kết luận 01-KL/TW của Bộ Chính trị.
+
+Năm 2023, để hộ nghèo có nơi ở ổn định, Ủy ban MTTQ và các đoàn thể huyện vận động xây dựng 6 căn \
+nhà tình thương, nhà đại đoàn kết.
 """
 
 
@@ -424,3 +435,10 @@ def test_a_question_presupposing_an_answer_gets_the_closest_place_and_says_so(ow
     assert own.ask("Did any place send teams to help flood victims?").empty
     # a place that says it plainly is no "closest" answer
     assert "closest" not in own.ask("Những nơi nào bỏ hủ tục ma chay?").attrs
+
+
+def test_a_count_whose_unit_is_a_word_of_the_topic_its_verb_before_it(own):
+    # "vận động xây dựng 6 căn nhà tình thương": "xây" before the count, "nhà" its unit — houses
+    # built, though no word of the topic follows the count
+    ans = own.ask("Nơi nào xây ít nhà nhất cho hộ nghèo?")
+    assert ans["locality"].iloc[0] == "Văn Yên" and ans["value"].iloc[0] == 6

@@ -588,6 +588,11 @@ def _counts_topic(q: Question, article: str, ss: int, se: int, fs: int, fe: int,
     if not isinstance(unit, str) or not unit.strip():
         return False
     a, _ = clause_at(article, ss, se, fs)
+    # "xây dựng 85 căn nhà tình thương": the count's own unit is a word of the topic ("xây nhà")
+    # whose other words come before it in the clause
+    named = {fold(t.lstrip("~")) for c in q.concepts for alt in c.alternatives for t in alt}
+    if fold(unit.lower()) in named and _concept_score(q, article[a:fe + _COUNTED]) > 0:
+        return True
     head = fold(article[a:fs].lower())  # fold keeps offsets
     for m in re.finditer(rf"(?<!\w){re.escape(fold(unit.lower()))}(?!\w)", head):
         if _concept_score(q, article[a + m.end():a + m.end() + _COUNTED]) > 0:

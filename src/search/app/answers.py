@@ -26,16 +26,16 @@ How ``ask`` decides that a place answers a question
 3. A place is listed only when one of its sentences is likely enough (log-odds ≥ ``min_logit``;
    the ``min_logit_named``, ``_ranked`` and ``_admitted`` thresholds when the question names the
    place, ranks by a figure it requires, asks about difficulties it requires admitted) and not far
-   behind the best place's (``max_gap``); once one place passes, a place whose best sentence is
-   within ``near_gap`` of the best passes at ``min_logit_near`` — the corpus speaks of the topic,
-   that place in other words — whatever the topic, not only the eight
-   purposes — and that sentence is shown. A question that presupposes an answer ("which places
-   …", "how much …", not "does any place …" or "which places, if any, …") is answered, when no
-   place passes, by the best place if its sentence reaches ``min_logit_presupposed`` and the places
-   within ``presupposed_gap`` of it, flagged ``df.attrs["closest"]``. When no sentence is, the
-   answer is empty and ``df.attrs["reason"]`` says why. A question that asks nothing beyond its scope ("which places
-   report on Kết luận 01") is answered by every article in scope, with the sentence naming the
-   directive where there is one. A threshold ("more than 1 tỷ đồng", "từ 200 suất trở lên") keeps
+   behind the best place's (``max_gap``) — whatever the topic, not only the eight purposes — and
+   that sentence is shown. Once one place passes, a place whose best sentence is within
+   ``near_gap`` of the best passes at ``min_logit_near``: the corpus speaks of the topic, that
+   place in other words. A question that presupposes an answer ("which places …", "how much …";
+   not "does any place …" nor "which places, if any, …") that no place passes is answered by the
+   best place, if its sentence reaches ``min_logit_presupposed``, and the places within
+   ``presupposed_gap`` of it, flagged ``df.attrs["closest"]``. When no sentence is likely enough,
+   the answer is empty and ``df.attrs["reason"]`` says why. A question that asks nothing beyond
+   its scope ("which places report on Kết luận 01") is answered by every article in scope, with
+   the sentence naming the directive where there is one. A threshold ("more than 1 tỷ đồng", "từ 200 suất trở lên") keeps
    the places whose figure, read as for most/least, passes it.
 4. A place is an article's locality (and province); two articles of the same locality and province
    are one place, an article whose province is unknown is a place of its own. The figures of a row
@@ -679,6 +679,7 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
         stated = feats["year_explicit"] & (feats["logit"] >= settings.min_logit)
         has_stated = stated.groupby(feats["doc_id"]).transform("any")
         feats = feats[feats["year_explicit"] | (feats["year_covered"] & ~has_stated)]
+    plain = q.doc_ids is None and not (q.rank or q.threshold or q.difficulties)
     floor = (settings.min_logit_named if q.doc_ids is not None else
              settings.min_logit_ranked if q.rank or q.threshold else
              settings.min_logit_admitted if q.difficulties else settings.min_logit)
@@ -692,7 +693,7 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
     # so every sentence holding one is the place's evidence, however its wording scores
     figure_only = bool(q.rank or q.threshold) and not q.concepts
     closest = False
-    if not q.any and floor == settings.min_logit and len(feats):
+    if plain and not q.any and np.isfinite(floor) and len(feats):
         # "which places …" presupposes that some place did it ("does any place …" does not): when
         # none says it plainly, the places that come closest answer, and the answer says so
         top = float(feats["logit"].max())
@@ -751,6 +752,7 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
 
 
 def _localities(idx: Index, doc_ids) -> list[str]:
+    """The places of these articles, by name (the province for a province-level report)."""
     arts = idx.articles.set_index("doc_id")
     names = (arts.at[d, "locality"] if isinstance(arts.at[d, "locality"], str) and arts.at[d, "locality"]
              else arts.at[d, "province"] for d in dict.fromkeys(doc_ids))

@@ -35,8 +35,8 @@ How ``ask`` decides that a place answers a question
    ``presupposed_gap`` of it, flagged ``df.attrs["closest"]``. When no sentence is likely enough,
    the answer is empty and ``df.attrs["reason"]`` says why. A question that asks nothing beyond
    its scope ("which places report on Kết luận 01") is answered by every article in scope, with
-   the sentence naming the directive where there is one. A threshold ("more than 1 tỷ đồng", "từ 200 suất trở lên") keeps
-   the places whose figure, read as for most/least, passes it.
+   the sentence naming the directive where there is one. A threshold ("more than 1 tỷ đồng", "từ
+   200 suất trở lên") keeps the places whose figure, read as for most/least, passes it.
 4. A place is an article's locality (and province); two articles of the same locality and province
    are one place, an article whose province is unknown is a place of its own. The figures of a row
    are those of its evidence: amounts (integer đồng and as written, qualifier kept) for money
@@ -47,10 +47,10 @@ How ``ask`` decides that a place answers a question
    unit the question names or measures its thing in ("nhiều đất nhất": m² and ha, compared as one;
    a place that gives no such figure is left out of the ranking and named in
    ``df.attrs["unranked"]`` — when no place gives one, the answer is empty and says so; a count
-   the purpose classifier gives another purpose
-   than the question's — land for a school, asked about land for roads — does not rank), or the
-   amount whose own words name it — others by the evidence's probability. A comparison
-   quotes, for each place, its sentences with a figure on the topic.
+   the purpose classifier gives another purpose than the question's — land for a school, asked
+   about land for roads — does not rank), or the amount whose own words name it — others by the
+   evidence's probability. A comparison quotes, for each place, its sentences with a figure on
+   the topic.
 """
 
 from __future__ import annotations
@@ -266,6 +266,7 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
     if q.difficulties:  # "khó khăn, hạn chế": the shortcoming requirement says it already
         out = [c for c in out if c.group != "khó khăn"]
     q.concepts = out
+    q.concept_words = frozenset(fold(t.lstrip("~")) for c in out for alt in c.alternatives for t in alt)
     unknown = float(np.log(1.0 + (lex.num_docs + 0.5) / 0.5))
     for c in out:
         tight = c.alternatives[:len(c.alternatives) - c.loose]
@@ -590,8 +591,7 @@ def _counts_topic(q: Question, article: str, ss: int, se: int, fs: int, fe: int,
     a, _ = clause_at(article, ss, se, fs)
     # "xây dựng 85 căn nhà tình thương": the count's own unit is a word of the topic ("xây nhà")
     # whose other words come before it in the clause
-    named = {fold(t.lstrip("~")) for c in q.concepts for alt in c.alternatives for t in alt}
-    if fold(unit.lower()) in named and _concept_score(q, article[a:fe + _COUNTED]) > 0:
+    if fold(unit.lower()) in q.concept_words and _concept_score(q, article[a:fe + _COUNTED]) > 0:
         return True
     head = fold(article[a:fs].lower())  # fold keeps offsets
     for m in re.finditer(rf"(?<!\w){re.escape(fold(unit.lower()))}(?!\w)", head):

@@ -237,7 +237,8 @@ def _cmd_ask(args) -> int:
             with pd.option_context("display.max_colwidth", 110, "display.width", 250):
                 print(ask_table(idx, df).to_string(index=False))
         if df.attrs.get("unranked"):
-            print("Also speak of it, with no such figure to rank: " + ", ".join(df.attrs["unranked"]))
+            print(("Speak" if df.empty else "Also speak") + " of it, with no such figure to rank: "
+                  + ", ".join(df.attrs["unranked"]))
         return 0
     _emit(df, args.format)
     return 0

@@ -151,6 +151,7 @@ class Question:
     topic: str = ""
     terms: set[str] = field(default_factory=set)          # folded content words of the topic (Vietnamese)
     concepts: list = field(default_factory=list)          # what evidence must speak of (set by answers)
+    concept_words: frozenset[str] = frozenset()           # their folded words and word pairs (set by answers)
     unit_text: str = ""                                   # folded words a counted unit is looked up in (set by answers)
 
     @property

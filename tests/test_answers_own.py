@@ -20,6 +20,8 @@ def own(tmp_path_factory):
     (base / "corpus" / "quy_hop_nghe_an.txt").write_text(QUY_HOP, encoding="utf-8")
     (base / "corpus" / "luc_yen_yen_bai.txt").write_text(LUC_YEN, encoding="utf-8")
     (base / "corpus" / "van_yen_yen_bai.txt").write_text(VAN_YEN, encoding="utf-8")
+    (base / "corpus" / "yen_binh_yen_bai.txt").write_text(YEN_BINH, encoding="utf-8")
+    (base / "corpus" / "tran_yen_yen_bai.txt").write_text(TRAN_YEN, encoding="utf-8")
     build_index(base / "corpus", base / "index")
     return open_index(base / "index")
 
@@ -110,6 +112,22 @@ Huyện ủy Văn Yên (Yên Bái) sơ kết 3 năm thực hiện Kết luận 0
 
 Năm 2023, để hộ nghèo có nơi ở ổn định, Ủy ban MTTQ và các đoàn thể huyện vận động xây dựng 6 căn \
 nhà tình thương, nhà đại đoàn kết.
+"""
+
+
+# households helped, counted; beside it a place that helped children, not households
+YEN_BINH = """Yên Bình giúp dân thoát nghèo
+
+Huyện ủy Yên Bình (Yên Bái) sơ kết 3 năm thực hiện Kết luận 01-KL/TW của Bộ Chính trị.
+
+Năm 2022, Hội Nông dân huyện giúp đỡ 120 hộ khó khăn vay vốn phát triển sản xuất.
+"""
+
+TRAN_YEN = """Trấn Yên làm theo Bác
+
+Huyện ủy Trấn Yên (Yên Bái) sơ kết 3 năm thực hiện Kết luận 01-KL/TW của Bộ Chính trị.
+
+Năm 2022, Hội Liên hiệp Phụ nữ huyện giúp đỡ, nhận đỡ đầu 7 cháu mồ côi có hoàn cảnh khó khăn.
 """
 
 
@@ -442,3 +460,27 @@ def test_a_count_whose_unit_is_a_word_of_the_topic_its_verb_before_it(own):
     # built, though no word of the topic follows the count
     ans = own.ask("Nơi nào xây ít nhà nhất cho hộ nghèo?")
     assert ans["locality"].iloc[0] == "Văn Yên" and ans["value"].iloc[0] == 6
+
+
+def test_a_count_of_what_a_disaster_damaged_does_not_rank_what_was_built(own):
+    # Quỳ Hợp: floods "làm hư hỏng 40 căn nhà"; it built 8 ("xây mới 8 căn nhà")
+    ans = own.ask("Which place built the fewest houses?")
+    assert place_row(ans, "Quỳ Hợp")["value"] == 8
+    # … and the damage is what a question about damage ranks by
+    damaged = own.ask("Nơi nào có nhiều nhà bị hư hỏng nhất?")
+    assert damaged["locality"].iloc[0] == "Quỳ Hợp" and damaged["value"].iloc[0] == 40
+
+
+def test_a_count_of_another_kind_of_thing_does_not_stand_in_for_the_unit_asked(own):
+    # households are asked for: Trấn Yên's 7 orphans are no count of households, so it is named
+    # apart rather than ranked first as the place that helped the fewest
+    ans = own.ask("Địa phương nào giúp đỡ ít hộ khó khăn nhất?")
+    assert ans["locality"].iloc[0] == "Yên Bình" and ans["value"].iloc[0] == 120
+    assert "Trấn Yên" not in set(ans["locality"]) and "Trấn Yên" in ans.attrs["unranked"]
+
+
+def test_households_rank_by_households_whatever_purpose_the_question_is_read_as(own):
+    # "helped … struggling households" reads as housing; the houses other places built (a count of
+    # that purpose, of another unit) must not push the households helped out of the ranking
+    ans = own.ask("Which place helped the fewest struggling households?")
+    assert ans["locality"].iloc[0] == "Yên Bình" and ans["value"].iloc[0] == 120

@@ -48,7 +48,10 @@ How ``ask`` decides that a place answers a question
    a place that gives no such figure is left out of the ranking and named in
    ``df.attrs["unranked"]`` — when no place gives one, the answer is empty and says so; a count
    the purpose classifier gives another purpose than the question's — land for a school, asked
-   about land for roads — does not rank), or the amount whose own words name it — others by the
+   about land for roads — does not rank, nor one of what a disaster damaged ("lốc xoáy làm tốc
+   mái 46 căn nhà") unless the question asks about damage; a place without a count of the unit
+   the question names is ranked by a count of another unit of the same kind only, "4 buổi" for
+   "cuộc", never children for households), or the amount whose own words name it — others by the
    evidence's probability. A comparison quotes, for each place, its sentences with a figure on
    the topic.
 """
@@ -333,6 +336,19 @@ def _concept_score(q: Question, text: str) -> float:
     tokens = set(tokenize(_neutral_re().sub(" ; ", text.lower())))
     return sum(c.weight for c in q.concepts
                if any(all(t in tokens for t in alt) for alt in c.alternatives))
+
+
+@lru_cache(maxsize=1)
+def _damage_re() -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(data.words("damage_cues")) + r")\b")
+
+
+def _count_of_damage(article: str, lead_start: int, start: int) -> bool:
+    """A count of what a disaster damaged: a damage cue in the words right before it, back to the
+    last punctuation ("dông lốc … làm sập, tốc mái 58 căn nhà")."""
+    lead = article[lead_start:start]
+    cut = max((m.end() for m in _PUNCT.finditer(lead)), default=0)
+    return bool(_damage_re().search(fold(lead[cut:].lower())))
 
 
 def _concept_presence(idx: Index, concepts: list[_Concept], n: int) -> np.ndarray:
@@ -841,20 +857,29 @@ def _group(idx: Index, q: Question, ev: pd.DataFrame, settings: AnswerSettings) 
     named_first = min(named.values(), default=-1)
     units = {u for u, at in named.items() if at == named_first}  # "đất": m² and ha alike
     measured = bool(units) and units <= set(_unit_sizes())  # ranked by land, length or weight
+    categories = {c["category"] for _, _, _, counts in places for c in counts
+                  if c["unit"] in units and c["category"]}
+    damage = bool(_damage_re().search(fold(q.text.lower())) or _damage_re().search(q.unit_text))
     # "hiến nhiều đất nhất để mở đường": land given for a school does not rank with land given for
     # roads — a count of another purpose than the question's does not rank, when some count has its
     purpose = str(ev["topic_purpose"].iloc[0])
+    # (of the unit it names: households helped, read as housing, are still ranked by households)
     own_purpose = bool(q.rank) and purpose != "other" and any(
-        c["purpose"] == purpose for _, _, _, counts in places for c in counts)
+        c["purpose"] == purpose for _, _, _, counts in places for c in counts
+        if (not units or c["unit"] in units) and c.get("qualifier") != "order_of")  # ("hàng trăm hộ" ranks not)
     rows = []
     for docs, seen, amounts, counts in places:
         value_of = [c for c in counts if c["unit"] in units] if units else counts
         if units and not value_of:  # "4 buổi đối thoại" where another place held "28 cuộc": the
             # count the topic's words follow — not one of a unit the question names for something
             # else ("6 hội nghị" is no count of the attendances at conferences)
-            value_of = [c for c in counts if c["_rank"][0] and c["unit"] not in named]
+            # — and of the same kind of thing: children sponsored are no count of households helped
+            value_of = [c for c in counts if c["_rank"][0] and c["unit"] not in named
+                        and (not categories or c["category"] in categories)]
         if own_purpose:
             value_of = [c for c in value_of if c["purpose"] in (purpose, "other")]
+        if q.rank and not damage:  # the houses a storm unroofed are no count of the houses built
+            value_of = [c for c in value_of if not c["_damage"]]
         value, value_display, source = _value(q, amounts, value_of)
         top = seen[:n]
         if source is not None:  # the sentence the value comes from is shown first
@@ -988,6 +1013,7 @@ def _figures(idx: Index, q: Question, top: list[dict]) -> tuple[list[dict], list
                                "qualifier": _str_or_none(r.qualifier),
                                "display": r.display, "expression": r.expression, "doc_id": d,
                                "start": int(r.start),
+                               "_damage": _count_of_damage(article, c[0], int(r.start)),
                                "_rank": (_concept_score(q, _counted(article, int(r.start), int(r.end))) > 0,
                                          True, _concept_score(q, _lead(article, c, f, int(r.start), int(r.end))),
                                          share[c])})

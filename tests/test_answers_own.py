@@ -115,12 +115,15 @@ nhà tình thương, nhà đại đoàn kết.
 """
 
 
-# households helped, counted; beside it a place that helped children, not households
+# households helped, counted (beside it a place that helped children, not households); the most land
+# given, but for a cultural house, not roads
 YEN_BINH = """Yên Bình giúp dân thoát nghèo
 
 Huyện ủy Yên Bình (Yên Bái) sơ kết 3 năm thực hiện Kết luận 01-KL/TW của Bộ Chính trị.
 
 Năm 2022, Hội Nông dân huyện giúp đỡ 120 hộ khó khăn vay vốn phát triển sản xuất.
+
+Nhân dân thị trấn Yên Bình đã hiến 3 ha đất để xây dựng nhà văn hóa thôn và sân thể thao.
 """
 
 TRAN_YEN = """Trấn Yên làm theo Bác
@@ -484,3 +487,11 @@ def test_households_rank_by_households_whatever_purpose_the_question_is_read_as(
     # that purpose, of another unit) must not push the households helped out of the ranking
     ans = own.ask("Which place helped the fewest struggling households?")
     assert ans["locality"].iloc[0] == "Yên Bình" and ans["value"].iloc[0] == 120
+
+
+def test_a_count_given_for_another_end_than_the_question_s_does_not_rank(own):
+    # Yên Bình gave the most land, 3 ha, "để xây dựng nhà văn hóa thôn": not for roads
+    for question in ("Nơi nào được người dân hiến nhiều đất nhất để làm đường?",
+                     "Which place's residents gave the most land for roads?"):
+        ans = own.ask(question)
+        assert list(ans["locality"]) == ["Hà Tĩnh", "Quỳ Hợp"] and "Yên Bình" in ans.attrs["unranked"]

@@ -48,8 +48,10 @@ How ``ask`` decides that a place answers a question
    a place that gives no such figure is left out of the ranking and named in
    ``df.attrs["unranked"]`` — when no place gives one, the answer is empty and says so; a count
    the purpose classifier gives another purpose than the question's — land for a school, asked
-   about land for roads — does not rank, nor one of what a disaster damaged ("lốc xoáy làm tốc
-   mái 46 căn nhà") unless the question asks about damage; a place without a count of the unit
+   about land for roads — does not rank, nor one its clause gives for an end that holds nothing
+   the question asks beyond the count's own words ("hiến 3 ha đất để xây dựng nhà văn hóa"),
+   nor one of what a disaster damaged ("lốc xoáy làm tốc mái 46 căn nhà") unless the question
+   asks about damage; a place without a count of the unit
    the question names is ranked by a count of another unit of the same kind only, "4 buổi" for
    "cuộc", never children for households), or the amount whose own words name it — others by the
    evidence's probability. A comparison quotes, for each place, its sentences with a figure on
@@ -330,17 +332,38 @@ def _is_stop(syllable: str) -> bool:
 
 def _concept_score(q: Question, text: str) -> float:
     """Weight of the question's concepts a piece of text holds (0 when none)."""
-    if not q.concepts:
-        return 0.0
-    # "nhà máy" (factory), "việc nhà" (housework) hold "nhà" but are not about houses
-    tokens = set(tokenize(_neutral_re().sub(" ; ", text.lower())))
-    return sum(c.weight for c in q.concepts
-               if any(all(t in tokens for t in alt) for alt in c.alternatives))
+    return sum(c.weight for c, held in zip(q.concepts, _held(q, text)) if held)
 
 
 @lru_cache(maxsize=1)
 def _damage_re() -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(data.words("damage_cues")) + r")\b")
+
+
+_END = re.compile(r"\b(?:để|nhằm|phục vụ|cho việc)\s")
+
+
+def _count_for_another_end(q: Question, article: str, clause_start: int, start: int, end: int) -> bool:
+    """A count given for an end its clause states ("hiến 2,6 ha đất để xây dựng điểm trường")
+    that holds none of what the question asks beyond what the count's own words say ("hiến …
+    đất" asked who gave the most land "cho việc làm đường")."""
+    stop = _PUNCT.search(article, end, end + 2 * _COUNTED)
+    tail = article[end:stop.start() if stop else end + 2 * _COUNTED]
+    m = _END.search(tail.lower())
+    if m is None or not q.concepts:
+        return False
+    said = _held(q, article[clause_start:end + m.start()])
+    goal = _held(q, tail[m.end():])
+    return not all(said) and not any(g for g, s in zip(goal, said) if not s)
+
+
+def _held(q: Question, text: str) -> list[bool]:
+    """Which of the question's concepts a piece of text holds."""
+    if not q.concepts:
+        return []
+    # "nhà máy" (factory), "việc nhà" (housework) hold "nhà" but are not about houses
+    tokens = set(tokenize(_neutral_re().sub(" ; ", text.lower())))
+    return [any(all(t in tokens for t in alt) for alt in c.alternatives) for c in q.concepts]
 
 
 def _count_of_damage(article: str, lead_start: int, start: int) -> bool:
@@ -880,6 +903,8 @@ def _group(idx: Index, q: Question, ev: pd.DataFrame, settings: AnswerSettings) 
             value_of = [c for c in value_of if c["purpose"] in (purpose, "other")]
         if q.rank and not damage:  # the houses a storm unroofed are no count of the houses built
             value_of = [c for c in value_of if not c["_damage"]]
+        if q.rank:  # land given for a school does not rank the land given for roads
+            value_of = [c for c in value_of if not c["_end"]]
         value, value_display, source = _value(q, amounts, value_of)
         top = seen[:n]
         if source is not None:  # the sentence the value comes from is shown first
@@ -1014,6 +1039,7 @@ def _figures(idx: Index, q: Question, top: list[dict]) -> tuple[list[dict], list
                                "display": r.display, "expression": r.expression, "doc_id": d,
                                "start": int(r.start),
                                "_damage": _count_of_damage(article, c[0], int(r.start)),
+                               "_end": _count_for_another_end(q, article, c[0], int(r.start), int(r.end)),
                                "_rank": (_concept_score(q, _counted(article, int(r.start), int(r.end))) > 0,
                                          True, _concept_score(q, _lead(article, c, f, int(r.start), int(r.end))),
                                          share[c])})

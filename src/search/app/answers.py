@@ -53,8 +53,10 @@ How ``ask`` decides that a place answers a question
    nor one of what a disaster damaged ("lốc xoáy làm tốc mái 46 căn nhà") unless the question
    asks about damage; a place without a count of the unit
    the question names is ranked by a count of another unit of the same kind only, "4 buổi" for
-   "cuộc", never children for households), or the amount whose own words name it — others by the
-   evidence's probability. A comparison quotes, for each place, its sentences with a figure on
+   "cuộc", never children for households), or the amount whose own words name it (a place whose
+   amount's words hold less than ``ranked_share`` of the topic the best place's hold is named
+   apart: money for houses, asked about money for bridges) — others by the evidence's
+   probability. A comparison quotes, for each place, its sentences with a figure on
    the topic.
 """
 
@@ -116,6 +118,7 @@ class AnswerSettings:
     presupposed_gap: float = 3.0  # ("which …", not "does any …"): the best place if this likely, and those this close to it
     any_dense_z: float = 4.5       # "does any place X?" without X's rarest word: meaning this far out
     paragraph_context: float = 0.8  # a sentence holds, at this share, the concepts of the one before it
+    ranked_share: float = 0.5      # a most/least money question ranks amounts whose words hold this share of the best's topic
     evidence_gap: float = 3.0      # a place's evidence: its sentences this close to its best
     evidence_per_place: int = 3    # sentences quoted per place, best first
 
@@ -759,6 +762,13 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
         # "nhiều đất nhất", "the most houses": a place whose evidence gives no such figure is not
         # ranked by it; it is named in ``attrs["unranked"]``
         keep = df["value"].notna().to_numpy()
+        if q.money and q.concepts:
+            # "the most money for roads": an amount whose own words hold far less of the topic than
+            # the best place's does is money for something else (houses, cameras) — named apart
+            share = np.array([r["_share"] if r["_share"] is not None else 0.0 for r in rows])
+            best = share[keep].max() if keep.any() else 0.0
+            if best > 0:
+                keep = keep & (share >= settings.ranked_share * best)
         unranked = sorted(set(str(v) for v in df.loc[~keep, "locality"]))
         df, rows = df[keep], [r for r, k in zip(rows, keep) if k]
     if q.rank and df["value"].notna().any():
@@ -926,6 +936,7 @@ def _group(idx: Index, q: Question, ev: pd.DataFrame, settings: AnswerSettings) 
             "value": value, "value_display": value_display,
             "_size": value * _unit_size(source["unit"]) if value is not None and source and "unit" in source else value,
             "_measured": measured,
+            "_share": source["_rank"][-1] if source is not None and "vnd" in source else None,
             "amounts": [a["display"] for a in amounts],
             "amounts_vnd": [a["vnd"] for a in amounts],
             "amount_details": amounts,

@@ -248,3 +248,13 @@ def test_stale_index_is_flagged_and_strict_raises(tmp_path):
         assert open_index(tmp_path / "index").stale is True
     with pytest.raises(StaleIndexError):
         open_index(tmp_path / "index", strict=True)
+
+
+def test_query_vectors_survive_a_full_memo_evicting_them(fake_index):
+    # the memo keeps the last 512 texts: a call holding a remembered text and enough new ones to
+    # evict it must still answer with every vector, each the one its text gets alone
+    idx = open_index(fake_index)
+    first = idx.embed_queries(["nhà đại đoàn kết"])[0]
+    idx.embed_queries([f"câu hỏi {i}" for i in range(511)])
+    out = idx.embed_queries(["nhà đại đoàn kết", *[f"câu mới {i}" for i in range(600)]])
+    assert out.shape[0] == 601 and np.allclose(out[0], first)

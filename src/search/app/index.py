@@ -397,13 +397,14 @@ class Index:
         """Query vectors of ``texts``, remembered for the last few hundred texts: a question is
         embedded once whether search, ask or the purpose classifier needs it."""
         memo = self._query_memo
-        todo = list(dict.fromkeys(t for t in texts if t not in memo))
+        have = {t: memo[t] for t in texts if t in memo}  # before making room evicts any of them
+        todo = list(dict.fromkeys(t for t in texts if t not in have))
         if todo:
             for t, v in zip(todo, self.embedder.embed_queries(todo)):
                 if len(memo) >= 512:
                     memo.pop(next(iter(memo)))
-                memo[t] = np.asarray(v, dtype=np.float32)
-        return np.stack([memo[t] for t in texts]) if texts else np.zeros((0, self.manifest["embedder"]["dim"]), np.float32)
+                memo[t] = have[t] = np.asarray(v, dtype=np.float32)
+        return np.stack([have[t] for t in texts]) if texts else np.zeros((0, self.manifest["embedder"]["dim"]), np.float32)
 
     @cached_property
     def _query_memo(self) -> dict[str, np.ndarray]:

@@ -52,6 +52,20 @@ def test_particles_left_over_from_a_phrase_are_not_topic_words():
     assert not {"up", "along"} & set(tr.untranslated)
 
 
+def test_a_hyphenated_compound_is_read_as_its_words():
+    # "ethnic-minority" is no glossary entry; "ethnic minority" is
+    tr = CrossLingual(known(set())).translate("Which places worked with ethnic-minority communities?")
+    assert "dân tộc thiểu số" in dict(tr.groups)["ethnic minority"] and not tr.untranslated
+
+
+def test_modifiers_that_name_no_topic_are_not_untranslated_words():
+    # "local", "own", "other … figures": no sentence could hold them, so they would only lower
+    # every sentence's share of the question
+    tr = CrossLingual(known(set())).translate("their own local radio and other respected figures")
+    assert not {"own", "local", "other", "figures"} & set(tr.untranslated)
+    assert "người có uy tín" in tr.terms and "đài truyền thanh" in tr.terms
+
+
 def known(tokens):
     return lambda tok: tok in tokens
 

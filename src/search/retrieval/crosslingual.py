@@ -169,7 +169,9 @@ class CrossLingual:
 
     def translate(self, question: str) -> Translation:
         glossary, longest = _glossary()
-        raw = _TOKEN.findall(normalize_line(question))
+        # "ethnic-minority", "folk-song": the words of a hyphenated compound the glossary lacks
+        raw = [part for tok in _TOKEN.findall(normalize_line(question))
+               for part in (tok.split("-") if "-" in tok and tok.lower() not in glossary else [tok])]
         out = Translation()
         content = 0
         pending: list[str] = []  # untranslated content words, for the embedder

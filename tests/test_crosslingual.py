@@ -230,6 +230,25 @@ def test_the_new_topic_questions_are_english_dev_questions_on_their_own_articles
             assert texts and p.evidence in texts[0], (q.id, p.doc_id)
 
 
+def test_the_second_new_topic_set_has_a_dev_and_a_held_out_half_on_their_own_articles():
+    from conftest import ROOT
+    from search.app.benchmark import OWN_CORPORA
+
+    qs = load_answer_questions(ROOT / "eval" / "new_topics_en2.jsonl")
+    asked = {q.question for f in ("answers.jsonl", "new_topics_en_dev.jsonl")
+             for q in load_answer_questions(ROOT / "eval" / f)}
+    assert len(qs) == 60 and {q.lang for q in qs} == {"en"} and not asked & {q.question for q in qs}
+    # h1- were read for tuning (dev); h2- never were (test): written apart, by two readers
+    assert {q.split for q in qs if q.id.startswith("h1-")} == {"dev"}
+    assert {q.split for q in qs if q.id.startswith("h2-")} == {"test"}
+    for q in qs:
+        folder = ROOT / "eval" / OWN_CORPORA[q.corpus][0]
+        for p in q.places:
+            texts = [f.read_text(encoding="utf-8") for f in (folder / f"{p.doc_id}.txt", folder / f"{p.doc_id}.html")
+                     if f.exists()]
+            assert texts and p.evidence in texts[0], (q.id, p.doc_id)
+
+
 def test_every_benchmark_corpus_has_its_articles():
     from conftest import ROOT
     from search.app.benchmark import OWN_CORPORA

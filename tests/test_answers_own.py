@@ -6,7 +6,7 @@ import pytest
 
 from conftest import FIXTURES
 from search import open_index
-from search.app.answers import evidence_features
+from search.app.answers import DEFAULT_ANSWERS, evidence_features
 from search.indexing.build import build_index
 
 pytestmark = pytest.mark.slow
@@ -503,3 +503,13 @@ def test_money_ranked_is_money_whose_own_words_name_what_is_asked(own):
     ans = own.ask("Which place raised the least money for building bridges?")
     assert list(ans["locality"]) == ["Quỳ Hợp", "Chợ Mới"]
     assert {"Châu Thành", "Hà Tĩnh"} <= set(ans.attrs["unranked"])
+
+
+def test_the_places_that_come_closest_are_a_short_list(own):
+    # no article speaks of storytelling contests about Uncle Ho: the answer is a flagged guess,
+    # and a guess naming five places helps no one
+    ans = own.ask("Những nơi nào tổ chức hội thi kể chuyện về Bác?")
+    assert ans.attrs["closest"] is True and 1 <= len(ans) <= 3
+    wide = own.ask("Những nơi nào tổ chức hội thi kể chuyện về Bác?",
+                   settings=DEFAULT_ANSWERS.replace(presupposed_max=99))
+    assert len(wide) > 3  # what the cap is for

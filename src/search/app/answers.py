@@ -32,7 +32,7 @@ How ``ask`` decides that a place answers a question
    place in other words. A question that presupposes an answer ("which places …", "how much …";
    not "does any place …" nor "which places, if any, …") that no place passes is answered by the
    best place, if its sentence reaches ``min_logit_presupposed``, and the places within
-   ``presupposed_gap`` of it, flagged ``df.attrs["closest"]``. When no sentence is likely enough,
+   ``presupposed_gap`` of it (at most ``presupposed_max``), flagged ``df.attrs["closest"]``. When no sentence is likely enough,
    the answer is empty and ``df.attrs["reason"]`` says why. A question that asks nothing beyond
    its scope ("which places report on Kết luận 01") is answered by every article in scope, with
    the sentence naming the directive where there is one. A threshold ("more than 1 tỷ đồng", "từ
@@ -116,6 +116,7 @@ class AnswerSettings:
     near_gap: float = 4.0          # ``near_gap`` of the best: the corpus speaks of the topic, here in other words
     min_logit_presupposed: float = -1.0  # … or, when none passes and the question presupposes an answer
     presupposed_gap: float = 3.0  # ("which …", not "does any …"): the best place if this likely, and those this close to it
+    presupposed_max: int = 3       # … at most this many
     any_dense_z: float = 4.5       # "does any place X?" without X's rarest word: meaning this far out
     paragraph_context: float = 0.8  # a sentence holds, at this share, the concepts of the one before it
     ranked_share: float = 0.5      # a most/least money question ranks amounts whose words hold this share of the best's topic
@@ -741,6 +742,10 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
         top = float(feats["logit"].max())
         if settings.min_logit_presupposed <= top < floor:
             floor, closest = max(settings.min_logit_presupposed, top - settings.presupposed_gap), True
+            # … a short list: a guess listing nine places helps no one
+            bests = np.sort(feats.groupby("doc_id")["logit"].max().to_numpy())[::-1]
+            if len(bests) > settings.presupposed_max:
+                floor = max(floor, float(bests[settings.presupposed_max - 1]))
     ev = _evidence(feats, settings, -np.inf if figure_only else floor, every=figure_only)
     if q.doc_ids is not None and not ev.empty:
         ev = _one_of_a_shared_name(idx, ev, settings)

@@ -66,6 +66,12 @@ def test_modifiers_that_name_no_topic_are_not_untranslated_words():
     assert "người có uy tín" in tr.terms and "đài truyền thanh" in tr.terms
 
 
+def test_a_measure_a_question_ranks_by_is_not_its_topic():
+    # "the largest sum", "the greatest length": how places are ranked, not what they did
+    tr = CrossLingual(known(set())).translate("the largest sum of funding and the greatest length of roads")
+    assert not {"sum", "length"} & {w.lower() for w, _ in tr.groups} and not tr.untranslated
+
+
 def known(tokens):
     return lambda tok: tok in tokens
 

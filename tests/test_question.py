@@ -152,6 +152,11 @@ def test_names_the_evidence_must_hold(places):
     ("Where do officials complain that rules are slow to change?", True),
     ("Nơi nào thừa nhận còn cán bộ cửa quyền?", True),
     ("Which places held a conference on Uncle Ho's ethics?", False),  # "held", not "held back"
+    ("Which reports concede that study sessions were held just for show?", True),
+    ("Which reports acknowledge a shortage of outreach materials?", True),
+    ("Which localities are struggling because young workers move away?", True),
+    ("Which people were acknowledged for their work on roads?", False),  # an honour
+    ("Which locality helped the largest number of struggling households?", False),  # families in hardship
 ])
 def test_shortcomings_are_not_people_in_difficulty(question, difficulties):
     q = parse(question)

@@ -373,6 +373,7 @@ def test_a_count_of_a_thing_no_unit_table_lists(text, value, unit):
     ("xây 2 nhà văn hóa", "count", 2, "nhà văn hóa", {"category": "works"}),
     ("thăm 1 trường hợp", "count", 1, "trường hợp", {"category": "cases"}),
     ("2 bé mồ côi", "count", 2, "trẻ em", {}),
+    ("vận động xây 9 “Mái ấm tình thương”", "count", 9, "nhà", {"category": "houses"}),  # a quoted name
     ("Qua 4 năm thực hiện", "duration", 4, "năm", {}),
     ("trong 6 tháng đầu năm", "duration", 6, "tháng", {}),
 ])

@@ -138,7 +138,8 @@ _PEOPLE_LIST = rf"(?:{_alternation(data.words('people_nouns'))})(?!\w)"
 # "15.002 lượt cán bộ, đảng viên, công nhân": attendances, the people named after them.
 _LUOT_AT = re.compile(
     rf"{_WS}*(lượt)(?!\w)(?:{_WS}+{_PEOPLE_LIST}(?:{_WS}*,{_WS}*{_PEOPLE_LIST})*)?", _F)
-_UNIT_AT = re.compile(rf"{_WS}*(?P<u>{_alternation(_COUNT_UNITS)})(?!\w)", _F)
+# … its unit may open a quoted name: 9 “Mái ấm tình thương”
+_UNIT_AT = re.compile(rf"{_WS}*[“\"«]?(?P<u>{_alternation(_COUNT_UNITS)})(?!\w)", _F)
 # a count of something no table lists: the (lower-case) words after the number
 _OPEN_UNIT_AT = re.compile(rf"{_WS}+(?P<w1>[^\W\d_]+)(?:{_WS}+(?P<w2>[^\W\d_]+))?")
 _NOT_UNITS = (frozenset(data.words("stopwords_vi")) | frozenset(data.words("not_count_units"))

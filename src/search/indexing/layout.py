@@ -40,8 +40,9 @@ FORMAT_VERSION = 3
 # 4: vocabulary vectors and sentence BM25 (cross-lingual answers); 5: articles.url, articles.outlet;
 # 6: duplicate/damaged-text flags and manifest records (integrity); 7: staged and incremental builds
 # (inputs.json, signatures.npy), query vectors cached under "<id>#query"; 8: counts of things no unit
-# table lists (figures.py); 9: numbers written in words ("ba trăm năm mươi triệu", "mười hai căn nhà")
-PIPELINE_VERSION = 9
+# table lists (figures.py); 9: numbers written in words ("ba trăm năm mươi triệu", "mười hai căn nhà");
+# 10: a counted unit opening a quoted name (9 “Mái ấm tình thương”)
+PIPELINE_VERSION = 10
 
 MANIFEST = "manifest.json"
 STORE = "store.sqlite"

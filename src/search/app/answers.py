@@ -32,8 +32,8 @@ How ``ask`` decides that a place answers a question
    place in other words. A question that presupposes an answer ("which places …", "how much …";
    not "does any place …" nor "which places, if any, …") that no place passes is answered by the
    best place, if its sentence reaches ``min_logit_presupposed``, and the places within
-   ``presupposed_gap`` of it (at most ``presupposed_max``), flagged ``df.attrs["closest"]``. When no sentence is likely enough,
-   the answer is empty and ``df.attrs["reason"]`` says why. A question that asks nothing beyond
+   ``presupposed_gap`` of it (at most ``presupposed_max``), flagged ``df.attrs["closest"]``. When
+   no sentence is likely enough, the answer is empty and ``df.attrs["reason"]`` says why. A question that asks nothing beyond
    its scope ("which places report on Kết luận 01") is answered by every article in scope, with
    the sentence naming the directive where there is one. A threshold ("more than 1 tỷ đồng", "từ
    200 suất trở lên") keeps the places whose figure, read as for most/least, passes it.
@@ -50,14 +50,13 @@ How ``ask`` decides that a place answers a question
    the purpose classifier gives another purpose than the question's — land for a school, asked
    about land for roads — does not rank, nor one its clause gives for an end that holds nothing
    the question asks beyond the count's own words ("hiến 3 ha đất để xây dựng nhà văn hóa"),
-   nor one of what a disaster damaged ("lốc xoáy làm tốc mái 46 căn nhà") unless the question
-   asks about damage; a place without a count of the unit
-   the question names is ranked by a count of another unit of the same kind only, "4 buổi" for
-   "cuộc", never children for households), or the amount whose own words name it (a place whose
-   amount's words hold less than ``ranked_share`` of the topic the best place's hold is named
-   apart: money for houses, asked about money for bridges) — others by the evidence's
-   probability. A comparison quotes, for each place, its sentences with a figure on
-   the topic.
+   nor one of what a disaster damaged ("mưa lũ làm hư hỏng 40 căn nhà") unless the question asks
+   about damage; a place without a count of the unit the question names is ranked by a count of
+   another unit of the same kind only, "4 buổi" for "cuộc", never children for households), or
+   the amount whose own words name it (a place whose amount's words hold less than
+   ``ranked_share`` of the topic the best place's hold is named apart: money for houses, asked
+   about money for bridges) — others by the evidence's probability. A comparison quotes, for
+   each place, its sentences with a figure on the topic.
 """
 
 from __future__ import annotations
@@ -348,9 +347,9 @@ _END = re.compile(r"\b(?:để|nhằm|phục vụ|cho việc)\s")
 
 
 def _count_for_another_end(q: Question, article: str, clause_start: int, start: int, end: int) -> bool:
-    """A count given for an end its clause states ("hiến 2,6 ha đất để xây dựng điểm trường")
+    """A count given for an end its clause states ("hiến 3 ha đất để xây dựng nhà văn hóa thôn")
     that holds none of what the question asks beyond what the count's own words say ("hiến …
-    đất" asked who gave the most land "cho việc làm đường")."""
+    đất" asked who gave the most land "để làm đường")."""
     stop = _PUNCT.search(article, end, end + 2 * _COUNTED)
     tail = article[end:stop.start() if stop else end + 2 * _COUNTED]
     m = _END.search(tail.lower())
@@ -372,7 +371,7 @@ def _held(q: Question, text: str) -> list[bool]:
 
 def _count_of_damage(article: str, lead_start: int, start: int) -> bool:
     """A count of what a disaster damaged: a damage cue in the words right before it, back to the
-    last punctuation ("dông lốc … làm sập, tốc mái 58 căn nhà")."""
+    last punctuation ("mưa lũ kéo dài làm hư hỏng 40 căn nhà", "làm sập, tốc mái 12 căn nhà")."""
     lead = article[lead_start:start]
     cut = max((m.end() for m in _PUNCT.finditer(lead)), default=0)
     return bool(_damage_re().search(fold(lead[cut:].lower())))

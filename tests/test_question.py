@@ -157,6 +157,9 @@ def test_names_the_evidence_must_hold(places):
     ("Which localities are struggling because young workers move away?", True),
     ("Which people were acknowledged for their work on roads?", False),  # an honour
     ("Which locality helped the largest number of struggling households?", False),  # families in hardship
+    ("Did any place build homes for Party members who are struggling?", False),
+    ("Which places report shortfalls in funding or lag behind on digital work?", True),
+    ("Which places failed to keep the clubs going?", True),
 ])
 def test_shortcomings_are_not_people_in_difficulty(question, difficulties):
     q = parse(question)

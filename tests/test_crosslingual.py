@@ -220,15 +220,12 @@ def test_the_translated_development_questions_keep_their_originals_judgment():
             assert prefix != "tr-" or o.lang != "en"
 
 
-def test_the_new_topic_questions_are_english_dev_questions_on_their_own_articles():
+def assert_evidence_quoted(qs):
+    """Each place's evidence is quoted verbatim from the article it names, of the corpus asked."""
     from conftest import ROOT
     from search.app.benchmark import OWN_CORPORA
 
-    qs = load_answer_questions(ROOT / "eval" / "new_topics_en_dev.jsonl")
-    asked = {q.question for q in load_answer_questions(ROOT / "eval" / "answers.jsonl")}
-    assert len(qs) >= 60 and {q.split for q in qs} == {"dev"} and {q.lang for q in qs} == {"en"}
-    assert 0 < sum(q.no_answer for q in qs) < len(qs) and not asked & {q.question for q in qs}
-    for q in qs:  # evidence quoted from the article it names, of the corpus asked
+    for q in qs:
         folder = ROOT / "eval" / OWN_CORPORA[q.corpus][0]
         for p in q.places:
             texts = [f.read_text(encoding="utf-8") for f in (folder / f"{p.doc_id}.txt", folder / f"{p.doc_id}.html")
@@ -236,9 +233,18 @@ def test_the_new_topic_questions_are_english_dev_questions_on_their_own_articles
             assert texts and p.evidence in texts[0], (q.id, p.doc_id)
 
 
+def test_the_new_topic_questions_are_english_dev_questions_on_their_own_articles():
+    from conftest import ROOT
+
+    qs = load_answer_questions(ROOT / "eval" / "new_topics_en_dev.jsonl")
+    asked = {q.question for q in load_answer_questions(ROOT / "eval" / "answers.jsonl")}
+    assert len(qs) >= 60 and {q.split for q in qs} == {"dev"} and {q.lang for q in qs} == {"en"}
+    assert 0 < sum(q.no_answer for q in qs) < len(qs) and not asked & {q.question for q in qs}
+    assert_evidence_quoted(qs)
+
+
 def test_the_second_new_topic_set_has_a_dev_and_a_held_out_half_on_their_own_articles():
     from conftest import ROOT
-    from search.app.benchmark import OWN_CORPORA
 
     qs = load_answer_questions(ROOT / "eval" / "new_topics_en2.jsonl")
     asked = {q.question for f in ("answers.jsonl", "new_topics_en_dev.jsonl")
@@ -247,12 +253,7 @@ def test_the_second_new_topic_set_has_a_dev_and_a_held_out_half_on_their_own_art
     # h1- were read for tuning (dev); h2- never were (test): written apart, by two readers
     assert {q.split for q in qs if q.id.startswith("h1-")} == {"dev"}
     assert {q.split for q in qs if q.id.startswith("h2-")} == {"test"}
-    for q in qs:
-        folder = ROOT / "eval" / OWN_CORPORA[q.corpus][0]
-        for p in q.places:
-            texts = [f.read_text(encoding="utf-8") for f in (folder / f"{p.doc_id}.txt", folder / f"{p.doc_id}.html")
-                     if f.exists()]
-            assert texts and p.evidence in texts[0], (q.id, p.doc_id)
+    assert_evidence_quoted(qs)
 
 
 def test_every_benchmark_corpus_has_its_articles():

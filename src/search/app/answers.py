@@ -1053,8 +1053,10 @@ def _figures(idx: Index, q: Question, top: list[dict]) -> tuple[list[dict], list
                                "qualifier": _str_or_none(r.qualifier),
                                "display": r.display, "expression": r.expression, "doc_id": d,
                                "start": int(r.start),
-                               "_damage": _count_of_damage(article, c[0], int(r.start)),
-                               "_end": _count_for_another_end(q, article, c[0], int(r.start), int(r.end)),
+                               # what a ranking reads: a count of damage, or given for another end
+                               "_damage": bool(q.rank) and _count_of_damage(article, c[0], int(r.start)),
+                               "_end": bool(q.rank) and _count_for_another_end(q, article, c[0], int(r.start),
+                                                                                int(r.end)),
                                "_rank": (_concept_score(q, _counted(article, int(r.start), int(r.end))) > 0,
                                          True, _concept_score(q, _lead(article, c, f, int(r.start), int(r.end))),
                                          share[c])})

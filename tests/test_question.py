@@ -185,6 +185,19 @@ def test_asking_for_districts_or_communes_leaves_provinces_out(question, below):
 
 
 @pytest.mark.parametrize("question,topic", [
+    ("Leaving provincial-level figures aside, which place raised the largest sum for house building?",
+     "raised sum for house building"),
+    ("Excluding provinces, which place built the most houses?", "built houses"),
+    ("Apart from provincial totals, which locality built the most houses?", "built houses"),
+    ("Nơi nào xây nhiều nhà nhất (ngoại trừ cấp tỉnh)?", "xây nhà"),
+])
+def test_leaving_provinces_out_is_scope_not_topic(question, topic):
+    # "provincial", "level", "aside" are no concept a sentence must hold
+    q = parse(question)
+    assert q.below_province and q.topic == topic
+
+
+@pytest.mark.parametrize("question,topic", [
     # the two words of a split superlative go, what lies between them stays
     ("Huyện nào huy động nhiều tiền nhất cho việc xây nhà (không tính cấp tỉnh)?", "huy động tiền cho việc xây nhà"),
     ("noi nao xay it nha nhat cho ho ngheo", "xay nha cho ho ngheo"),

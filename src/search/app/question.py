@@ -324,7 +324,8 @@ _ASKING_PLACE = re.compile(
 # "huyện nào", "which communes": a province-level report answers neither
 _ASKING_BELOW_PROVINCE = re.compile(
     r"\b(?<!dia )(?<!co )(?:huyen|quan|thi xa|xa|phuong|thi tran) nao\b"  # not "địa phương", "cơ quan nào"
-    r"|\b(?:khong tinh|khong ke|tru|ngoai tru|excluding|not counting|except|leaving out|other than)"
+    r"|\b(?:khong tinh|khong ke|ngoai tru|tru|excluding|not counting|not including|except|leaving out"
+    r"|leaving aside|setting aside|putting aside|apart from|ignoring|other than|leaving|setting|putting)"
     r" (?:the )?(?:cap tinh|tinh|province|provinces|provincial|province-level|province level)\b"
     r"|\b(?:which|what) (?:of the )?(?:district|districts|commune|communes|ward|wards|town|towns)\b")
 

@@ -22,6 +22,7 @@ def own(tmp_path_factory):
     (base / "corpus" / "van_yen_yen_bai.txt").write_text(VAN_YEN, encoding="utf-8")
     (base / "corpus" / "yen_binh_yen_bai.txt").write_text(YEN_BINH, encoding="utf-8")
     (base / "corpus" / "tran_yen_yen_bai.txt").write_text(TRAN_YEN, encoding="utf-8")
+    (base / "corpus" / "cam_khe_phu_tho.txt").write_text(CAM_KHE, encoding="utf-8")
     build_index(base / "corpus", base / "index")
     return open_index(base / "index")
 
@@ -131,6 +132,15 @@ TRAN_YEN = """Trấn Yên làm theo Bác
 Huyện ủy Trấn Yên (Yên Bái) sơ kết 3 năm thực hiện Kết luận 01-KL/TW của Bộ Chính trị.
 
 Năm 2022, Hội Liên hiệp Phụ nữ huyện giúp đỡ, nhận đỡ đầu 7 cháu mồ côi có hoàn cảnh khó khăn.
+"""
+
+# dialogues counted beside the citizens who came to them
+CAM_KHE = """Cẩm Khê lắng nghe dân
+
+Huyện ủy Cẩm Khê (Phú Thọ) sơ kết 3 năm thực hiện Kết luận 01-KL/TW của Bộ Chính trị.
+
+Năm 2023, Bí thư Huyện ủy chủ trì 3 hội nghị đối thoại trực tiếp với hơn 1.500 công dân về đất đai, \
+giải phóng mặt bằng.
 """
 
 
@@ -513,3 +523,10 @@ def test_the_places_that_come_closest_are_a_short_list(own):
     wide = own.ask("Những nơi nào tổ chức hội thi kể chuyện về Bác?",
                    settings=DEFAULT_ANSWERS.replace(presupposed_max=99))
     assert len(wide) > 3  # what the cap is for
+
+
+def test_an_english_superlative_counts_the_thing_it_names_not_who_it_was_with(own):
+    # "dialogues with citizens": Cẩm Khê's 3 dialogues rank it, not the 1.500 citizens who came
+    ans = own.ask("Which place held the largest number of dialogues with citizens?")
+    assert list(ans["locality"])[:2] == ["Hà Tĩnh", "Quỳ Hợp"]
+    assert place_row(ans, "Cẩm Khê")["value"] == 3

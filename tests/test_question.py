@@ -326,3 +326,14 @@ def test_a_shortage_is_a_shortcoming_not_an_amount(question, difficulties):
 def test_naming_is_scaffolding_but_setting_an_example_is_a_topic():
     assert not parse("Những nơi nào nêu kinh nghiệm hay?").topic.startswith("nêu")
     assert parse("Những nơi nào nêu gương người tốt việc tốt?").topic.startswith("nêu gương")
+
+
+@pytest.mark.parametrize("question,counted", [
+    ("Which district held the largest number of dialogues with citizens?", "dialogues"),
+    ("Which locality had the fewest attendances at its district-level study conferences?", "attendances"),
+    ("Which place paved the greatest length of rural roads?", "rural roads"),
+    ("Which places held dialogues with citizens?", ""),  # nothing ranked, nothing counted
+    ("Nơi nào tổ chức nhiều cuộc đối thoại nhất?", ""),  # Vietnamese names its unit ("cuộc")
+])
+def test_an_english_superlative_says_what_it_counts(question, counted):
+    assert parse(question).counted == counted

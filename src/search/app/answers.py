@@ -221,7 +221,9 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
     if english:
         tr = idx.crosslingual.translate(q.topic)
         q.terms = set().union(*(content_terms(t) for t in tr.terms)) if tr.terms else set()
-        q.unit_text = " | ".join(fold(t) for t in tr.terms)
+        # a counted unit is what the superlative counts ("dialogues"), not who it was with ("citizens")
+        counted = [a for label, alts in tr.groups if q.counted and label.lower() in q.counted for a in alts]
+        q.unit_text = " | ".join(fold(t) for t in (counted or tr.terms))
         synonyms = {fold(alt): group for alt, group in _synonym_alternatives()}
         for label, alternatives in tr.groups:
             group = next((synonyms[fold(a)] for a in alternatives if fold(a) in synonyms), ())
@@ -367,6 +369,13 @@ def _held(q: Question, text: str) -> list[bool]:
     # "nhà máy" (factory), "việc nhà" (housework) hold "nhà" but are not about houses
     tokens = set(tokenize(_neutral_re().sub(" ; ", text.lower())))
     return [any(all(t in tokens for t in alt) for alt in c.alternatives) for c in q.concepts]
+
+
+def _names_counted(q: Question, text: str) -> bool:
+    """The text holds what the question counts: for "the largest number of dialogues with
+    citizens", dialogues ("28 cuộc đối thoại", not "2.100 lượt công dân"); else any concept."""
+    counted = [h for c, h in zip(q.concepts, _held(q, text)) if q.counted and c.label.lower() in q.counted]
+    return any(counted) if counted else _concept_score(q, text) > 0
 
 
 def _count_of_damage(article: str, lead_start: int, start: int) -> bool:
@@ -1057,7 +1066,7 @@ def _figures(idx: Index, q: Question, top: list[dict]) -> tuple[list[dict], list
                                "_damage": bool(q.rank) and _count_of_damage(article, c[0], int(r.start)),
                                "_end": bool(q.rank) and _count_for_another_end(q, article, c[0], int(r.start),
                                                                                 int(r.end)),
-                               "_rank": (_concept_score(q, _counted(article, int(r.start), int(r.end))) > 0,
+                               "_rank": (_names_counted(q, _counted(article, int(r.start), int(r.end))),
                                          True, _concept_score(q, _lead(article, c, f, int(r.start), int(r.end))),
                                          share[c])})
     return amounts, counts

@@ -148,6 +148,7 @@ class Question:
     per_unit: bool = False                                # asks an amount for each ("mỗi căn bao nhiêu tiền")
     threshold: tuple[str, float] | None = None            # (">", 1e9): "more than 1 tỷ đồng", "trên 50 căn"
     below_province: bool = False                          # asks for districts, communes or wards, not provinces
+    counted: str = ""                                     # English most/least: what is counted ("dialogues")
     topic: str = ""
     terms: set[str] = field(default_factory=set)          # folded content words of the topic (Vietnamese)
     concepts: list = field(default_factory=list)          # what evidence must speak of (set by answers)
@@ -329,6 +330,14 @@ _ASKING_BELOW_PROVINCE = re.compile(
     r" (?:the )?(?:cap tinh|tinh|province|provinces|provincial|province-level|province level)\b"
     r"|\b(?:which|what) (?:of the )?(?:district|districts|commune|communes|ward|wards|town|towns)\b")
 
+# "the largest number of dialogues with citizens": dialogues are counted, citizens say with whom
+_COUNTED_EN = re.compile(
+    r"\b(?:most|largest|biggest|greatest|highest|fewest|least|smallest|lowest)\s+"
+    r"(?:(?:total\s+)?(?:number|numbers|amount|quantity|count|area|length|share|sum|total)\s+of\s+)?"
+    r"((?:(?!(?:with|for|to|in|at|among|by|from|on|during|through|across|under|than|per|of|and|or)\b)"
+    r"[a-z][\w'-]*\s*){1,5})")
+
+
 _LEVEL_BEFORE = re.compile(r"\b(?:" + "|".join(map(re.escape, _LEVEL_WORDS_FOLDED)) +
                            r"|huyen uy|tinh uy|thanh uy|quan uy|thi uy|dang uy|tp\.?|district of|province of)"
                            r"\s*$")
@@ -403,6 +412,9 @@ def parse(question: str, places: PlaceIndex | None = None) -> Question:
     q.names = [n for n in (m.group(1).strip() for m in _QUOTED.finditer(text))
                if not (english and is_english(n))]
     q.below_province = bool(_ASKING_BELOW_PROVINCE.search(folded))
+    if english and q.rank:
+        counted = _COUNTED_EN.search(text.lower())
+        q.counted = counted.group(1).strip() if counted else ""
     q.percent = bool(re.search(r"%|\b(?:percent|percentage|share|rate|ty le|phan tram)\b", folded))
     q.per_unit = q.money and bool(_PER_UNIT.search(text.lower()) or (
         text.lower() == folded and _PER_UNIT_FOLDED.search(folded)))

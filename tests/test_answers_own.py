@@ -530,3 +530,10 @@ def test_an_english_superlative_counts_the_thing_it_names_not_who_it_was_with(ow
     ans = own.ask("Which place held the largest number of dialogues with citizens?")
     assert list(ans["locality"])[:2] == ["Hà Tĩnh", "Quỳ Hợp"]
     assert place_row(ans, "Cẩm Khê")["value"] == 3
+
+
+def test_a_money_superlative_typed_without_diacritics_ranks_the_amounts(own):
+    # "khoản tiền lớn nhất thuộc về địa phương nào": money asked, nothing else — "tien" is the
+    # question's money, "thuoc ve" its scaffolding, not words a sentence must hold
+    ans = own.ask("khoan tien lon nhat thuoc ve dia phuong nao")
+    assert ans["locality"].iloc[0] == "Hà Tĩnh" and ans["value"].iloc[0] == 95_000_000_000

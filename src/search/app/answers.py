@@ -271,8 +271,10 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
             for a, b in zip(syllables, syllables[1:]):
                 if a in content and b in content:
                     out.append(_Concept(f"{a} {b}", [_term_tokens(f"{a} {b}")], pair=True))
-    if q.money:  # "bao nhiêu tiền", "kinh phí": the money requirement says it already
-        out = [c for c in out if c.group not in ("tiền", "chi", "vận động")]
+    if q.money:  # "bao nhiêu tiền", "kinh phí": the money requirement says it already (typed
+        # without diacritics too: "khoan tien lon nhat", where one syllable is no synonym match)
+        said = {fold(a) for g, alts in _synonym_alternatives() if alts[0] in _MONEY_GROUPS for a in alts}
+        out = [c for c in out if c.group not in _MONEY_GROUPS and not (not c.group and fold(c.label) in said)]
     if q.difficulties:  # "khó khăn, hạn chế": the shortcoming requirement says it already
         out = [c for c in out if c.group != "khó khăn"]
     q.concepts = out
@@ -288,6 +290,8 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
             c.weight *= idx.crosslingual.settings.neighbour_weight
     return out
 
+
+_MONEY_GROUPS = ("tiền", "chi", "vận động")
 
 # an English word neither the glossary nor the embedder translates counts, at this share of the
 # weight of a word no sentence holds: often a plain word ("worked", "keep", "back") rather than

@@ -60,7 +60,7 @@ _MONEY_VI_RE = re.compile(r"(?<!\w)(?:" + "|".join(_MONEY_VI) + r")(?!\w)")
 # without diacritics "tien"/"von" are money only beside a quantity word ("it tien nhat", "so tien")
 # or a verb of giving money ("gop tien": góp tiền)
 _MONEY_FOLDED_RE = re.compile(r"(?<!\w)(?:" + "|".join(fold(w) for w in _MONEY_VI if fold(w) not in ("tien", "von"))
-                              + r"|(?:bao nhieu|nhieu|it|het|so|tong|bo|chi|gop|ung ho|huy dong|van dong|ho tro) tien"
+                              + r"|(?:bao nhieu|nhieu|it|het|so|tong|bo|chi|gop|ung ho|huy dong|van dong|ho tro|khoan|mon) tien"
                               r"|tien (?:ty|trieu|dong)"
                               r"|nguon von|vay von|von dau tu)(?!\w)")
 

@@ -59,6 +59,11 @@ def places():
     ("Địa phương nào vận động nhân dân góp tiền làm đường?", "how_much", True, False),
     ("dia phuong nao van dong nhan dan gop tien lam duong", "how_much", True, False),
     ("huyen nao tien hanh lam duong", "which", False, False),  # "tien hanh": tiến hành, no money
+    # spent ("bỏ ra bao nhiêu"), a sum of money ("khoản tiền"), savings totalled: money
+    ("thi xa da bo ra bao nhieu de sua nha cho nguoi ngheo", "how_much", True, False),
+    ("khoan tien lon nhat thuoc ve dia phuong nao", "most", True, False),
+    ("What were the total savings put aside by the women's union?", "how_much", True, False),
+    ("What were the main difficulties?", "which", False, False),
 ])
 def test_kind_and_what_is_counted(question, kind, money, count):
     q = parse(question)

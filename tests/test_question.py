@@ -155,6 +155,7 @@ def test_names_the_evidence_must_hold(places):
     ("Nơi nào còn những khó khăn gì?", True),
     ("Which places say staff keep changing, which holds the work back?", True),
     ("Where do officials complain that rules are slow to change?", True),
+    ("Where do officials grumble that rules handed down are out of touch?", True),
     ("Nơi nào thừa nhận còn cán bộ cửa quyền?", True),
     ("Which places held a conference on Uncle Ho's ethics?", False),  # "held", not "held back"
     ("Which reports concede that study sessions were held just for show?", True),

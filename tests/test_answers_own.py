@@ -132,6 +132,8 @@ TRAN_YEN = """Trấn Yên làm theo Bác
 Huyện ủy Trấn Yên (Yên Bái) sơ kết 3 năm thực hiện Kết luận 01-KL/TW của Bộ Chính trị.
 
 Năm 2022, Hội Liên hiệp Phụ nữ huyện giúp đỡ, nhận đỡ đầu 7 cháu mồ côi có hoàn cảnh khó khăn.
+
+Lãnh đạo huyện thường xuyên về làm việc với cộng đồng các thôn vùng cao.
 """
 
 # dialogues counted beside the citizens who came to them
@@ -141,6 +143,8 @@ Huyện ủy Cẩm Khê (Phú Thọ) sơ kết 3 năm thực hiện Kết luận
 
 Năm 2023, Bí thư Huyện ủy chủ trì 3 hội nghị đối thoại trực tiếp với hơn 1.500 công dân về đất đai, \
 giải phóng mặt bằng.
+
+Chi hội phụ nữ các thôn vận động đồng bào Dao bỏ tục thách cưới, tổ chức đám cưới tiết kiệm.
 """
 
 
@@ -537,3 +541,12 @@ def test_a_money_superlative_typed_without_diacritics_ranks_the_amounts(own):
     # question's money, "thuoc ve" its scaffolding, not words a sentence must hold
     ans = own.ask("khoan tien lon nhat thuoc ve dia phuong nao")
     assert ans["locality"].iloc[0] == "Hà Tĩnh" and ans["value"].iloc[0] == 95_000_000_000
+
+
+def test_an_ethnic_group_named_in_english_is_that_name_not_a_syllable_like_it(own):
+    # "Dao" (the people) is written so in reports; "lãnh đạo" (leaders) holds no Dao:
+    # "lãnh đạo tỉnh … với nhân dân" is no work among the Dao people
+    ans = own.ask("Which places report work among the Dao people?")
+    assert list(ans["locality"]) == ["Cẩm Khê"]
+    for r in ans.itertuples():
+        assert all("Dao" in e for e in r.evidence)

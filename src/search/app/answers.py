@@ -227,7 +227,8 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
         synonyms = {fold(alt): group for alt, group in _synonym_alternatives()}
         for label, alternatives in tr.groups:
             group = next((synonyms[fold(a)] for a in alternatives if fold(a) in synonyms), ())
-            alts = [toks for toks in (_term_tokens(a) for a in (*alternatives, *group)) if toks]
+            # a translation is written as reports write it: "Dao" (the people) is no "đạo"
+            alts = [toks for toks in (_term_tokens(a, True) for a in (*alternatives, *group)) if toks]
             loose = _loose(dict.fromkeys((*alternatives, *group)))
             out.append(_Concept(label, alts + loose, group=group[0] if group else "",
                                 sure=label not in tr.neighboured, loose=len(loose)))

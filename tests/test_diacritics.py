@@ -20,6 +20,8 @@ def restorer():
     ("dia phuong nao van dong bao nhieu tien xay nha", "địa phương nào vận động bao nhiêu tiền xây nhà"),
     ("kham benh cap thuoc mien phi cho nguoi dan", "khám bệnh cấp thuốc miễn phí cho người dân"),
     ("nhung noi nao ho tro ho ngheo?", "những nơi nào hỗ trợ hộ nghèo?"),
+    # "khi" (when) of a question, though the word lists say "vũ khí", "không khí" often
+    ("kho khan khi thuc hien chi thi", "khó khăn khi thực hiện chỉ thị"),
 ])
 def test_words_get_the_accents_their_neighbours_make_likely(restorer, typed, restored):
     assert restorer.restore(typed) == restored

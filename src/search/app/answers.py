@@ -185,6 +185,26 @@ def _synonym_alternatives() -> list[tuple[str, tuple[str, ...]]]:
     return sorted(out, key=lambda x: -len(x[0]))
 
 
+@lru_cache(maxsize=1)
+def _synonym_patterns() -> list[tuple[str, tuple[str, ...], str, re.Pattern[str]]]:
+    """(alternative, its group, its folded form, the pattern finding it as whole words), compiled
+    once: two hundred groups are more patterns than ``re``'s own cache keeps."""
+    return [(alt, group, fold(alt), re.compile(rf"(?<!\w){re.escape(fold(alt))}(?!\w)"))
+            for alt, group in _synonym_alternatives()]
+
+
+@lru_cache(maxsize=1)
+def _synonym_groups_by_folded() -> dict[str, tuple[str, ...]]:
+    """Folded alternative → its group (a translation that is an alternative brings the group)."""
+    return {fold(alt): group for alt, group in _synonym_alternatives()}
+
+
+@lru_cache(maxsize=1)
+def _money_words() -> frozenset[str]:
+    """The folded alternatives of the money groups ("tien", "kinh phi", "von" …)."""
+    return frozenset(fold(a) for _, alts in _synonym_alternatives() if alts[0] in _MONEY_GROUPS for a in alts)
+
+
 def _loose(terms) -> list[list[str]]:
     """Each term of several words as its words apart: "hiến đất" in "hiến 4.600 m2 đất"."""
     return [[t for w in term.split() for t in _term_tokens(w)] for term in terms if " " in term.strip()]
@@ -224,7 +244,7 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
         # a counted unit is what the superlative counts ("dialogues"), not who it was with ("citizens")
         counted = [a for label, alts in tr.groups if q.counted and label.lower() in q.counted for a in alts]
         q.unit_text = " | ".join(fold(t) for t in (counted or tr.terms))
-        synonyms = {fold(alt): group for alt, group in _synonym_alternatives()}
+        synonyms = _synonym_groups_by_folded()
         for label, alternatives in tr.groups:
             group = next((synonyms[fold(a)] for a in alternatives if fold(a) in synonyms), ())
             # a translation is written as reports write it: "Dao" (the people) is no "đạo"
@@ -240,8 +260,10 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
         q.unit_text = folded
         taken: list[tuple[int, int]] = []
         at: dict[tuple[int, int], _Concept] = {}
-        for alt, group in _synonym_alternatives():
-            for m in re.finditer(rf"(?<!\w){re.escape(fold(alt))}(?!\w)", folded):
+        for alt, group, key, pattern in _synonym_patterns():
+            if key not in folded:  # most of the table is not in the question: skip its regex
+                continue
+            for m in pattern.finditer(folded):
                 written = topic[m.start():m.end()]
                 if written != alt and fold(written) != written:
                     continue  # written with other diacritics: "quá trình" is not "quà"
@@ -274,8 +296,7 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
                     out.append(_Concept(f"{a} {b}", [_term_tokens(f"{a} {b}")], pair=True))
     if q.money:  # "bao nhiêu tiền", "kinh phí": the money requirement says it already (typed
         # without diacritics too: "khoan tien lon nhat", where one syllable is no synonym match)
-        said = {fold(a) for g, alts in _synonym_alternatives() if alts[0] in _MONEY_GROUPS for a in alts}
-        out = [c for c in out if c.group not in _MONEY_GROUPS and not (not c.group and fold(c.label) in said)]
+        out = [c for c in out if c.group not in _MONEY_GROUPS and not (not c.group and fold(c.label) in _money_words())]
     if q.difficulties:  # "khó khăn, hạn chế": the shortcoming requirement says it already
         out = [c for c in out if c.group != "khó khăn"]
     q.concepts = out

@@ -42,8 +42,9 @@ How ``ask`` decides that a place answers a question
    are those of its evidence: amounts (integer đồng and as written, qualifier kept) for money
    questions (or amounts for each unit, "50 triệu đồng/căn", when it asks "mỗi căn"), counts whose
    unit the question names for "how many". "Most"/"least" questions rank places by one figure and
-   show it — of the place's, the count followed by the topic's words in the clause that speaks most
-   of the topic (of two in a clause, the one the question's words lead to: "xây mới 37 căn"), in the
+   show it — of the place's, the count followed by the topic's words (an English question's: by
+   what its superlative counts, "dialogues" of "the largest number of dialogues with citizens") in
+   the clause that speaks most of the topic (of two in a clause, the one the question's words lead to: "xây mới 37 căn"), in the
    unit the question names or measures its thing in ("nhiều đất nhất": m² and ha, compared as one;
    a place that gives no such figure is left out of the ranking and named in
    ``df.attrs["unranked"]`` — when no place gives one, the answer is empty and says so; a count

@@ -44,10 +44,10 @@ How ``ask`` decides that a place answers a question
    unit the question names for "how many". "Most"/"least" questions rank places by one figure and
    show it — of the place's, the count followed by the topic's words (an English question's: by
    what its superlative counts, "dialogues" of "the largest number of dialogues with citizens") in
-   the clause that speaks most of the topic (of two in a clause, the one the question's words lead to: "xây mới 37 căn"), in the
-   unit the question names or measures its thing in ("nhiều đất nhất": m² and ha, compared as one;
-   a place that gives no such figure is left out of the ranking and named in
-   ``df.attrs["unranked"]`` — when no place gives one, the answer is empty and says so; a count
+   the clause that speaks most of the topic (of two in a clause, the one the question's words lead
+   to: "xây mới 37 căn"), in the unit the question names or measures its thing in ("nhiều đất
+   nhất": m² and ha, compared as one; a place that gives no such figure is left out of the ranking
+   and named in ``df.attrs["unranked"]`` — when no place gives one, the answer is empty and says so; a count
    the purpose classifier gives another purpose than the question's — land for a school, asked
    about land for roads — does not rank, nor one its clause gives for an end that holds nothing
    the question asks beyond the count's own words ("hiến 3 ha đất để xây dựng nhà văn hóa"),
@@ -243,7 +243,7 @@ def _concepts(idx: Index, q: Question, english: bool) -> list[_Concept]:
         tr = idx.crosslingual.translate(q.topic)
         q.terms = set().union(*(content_terms(t) for t in tr.terms)) if tr.terms else set()
         # a counted unit is what the superlative counts ("dialogues"), not who it was with ("citizens")
-        counted = [a for label, alts in tr.groups if q.counted and label.lower() in q.counted for a in alts]
+        counted = [a for label, alts in tr.groups if q.is_counted(label) for a in alts]
         q.unit_text = " | ".join(fold(t) for t in (counted or tr.terms))
         synonyms = _synonym_groups_by_folded()
         for label, alternatives in tr.groups:
@@ -401,7 +401,7 @@ def _held(q: Question, text: str) -> list[bool]:
 def _names_counted(q: Question, text: str) -> bool:
     """The text holds what the question counts: for "the largest number of dialogues with
     citizens", dialogues ("28 cuộc đối thoại", not "2.100 lượt công dân"); else any concept."""
-    counted = [h for c, h in zip(q.concepts, _held(q, text)) if q.counted and c.label.lower() in q.counted]
+    counted = [h for c, h in zip(q.concepts, _held(q, text)) if q.is_counted(c.label)]
     return any(counted) if counted else _concept_score(q, text) > 0
 
 

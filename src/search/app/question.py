@@ -155,6 +155,10 @@ class Question:
     concept_words: frozenset[str] = frozenset()           # their folded words and word pairs (set by answers)
     unit_text: str = ""                                   # folded words a counted unit is looked up in (set by answers)
 
+    def is_counted(self, label: str) -> bool:
+        """Whether ``label`` (a word or phrase of the question) names what it counts."""
+        return bool(self.counted) and re.search(rf"(?<!\w){re.escape(label.lower())}(?!\w)", self.counted) is not None
+
     @property
     def kind(self) -> str:
         if self.rank:

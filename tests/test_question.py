@@ -343,3 +343,9 @@ def test_naming_is_scaffolding_but_setting_an_example_is_a_topic():
 ])
 def test_an_english_superlative_says_what_it_counts(question, counted):
     assert parse(question).counted == counted
+
+
+def test_what_is_counted_is_matched_by_whole_words():
+    q = parse("Which place trained the largest number of women farmers?")
+    assert q.is_counted("women") and q.is_counted("farmers") and not q.is_counted("men")
+    assert not parse("Which places trained women?").is_counted("women")  # nothing ranked

@@ -72,6 +72,13 @@ def test_a_measure_a_question_ranks_by_is_not_its_topic():
     assert not {"sum", "length"} & {w.lower() for w, _ in tr.groups} and not tr.untranslated
 
 
+def test_a_verb_of_reporting_is_not_the_topic():
+    # "Which reports describe …", "… where is it recorded": what the report does, not what it is about
+    tr = CrossLingual(known(set())).translate("describe a savings scheme for women, as recorded")
+    assert not {"describe", "recorded"} & {w.lower() for w, _ in tr.groups} and not tr.untranslated
+    assert "tiết kiệm" in tr.terms and "phụ nữ" in tr.terms
+
+
 def known(tokens):
     return lambda tok: tok in tokens
 

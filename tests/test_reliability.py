@@ -267,6 +267,27 @@ def test_a_fully_loaded_index_keeps_answering_from_its_own_build(work, generatio
         _answer(cold)  # its next rows would come from the new build: refused, never mixed
 
 
+def test_opening_as_a_finished_swap_replaces_the_files_reads_the_new_build(work, generations, monkeypatch):
+    """The manifest read, then a build swaps its folder in and finishes before the files are
+    checked: the sizes differ, no build runs any more — the index is opened again, not refused."""
+    import search.app.index as index_module
+
+    _, _, gen2_index = generations
+    real = index_module.check_files
+    calls = {"n": 0}
+
+    def swap_then_check(path, manifest):
+        calls["n"] += 1
+        if calls["n"] == 1:  # the build swaps its folder in and is done
+            shutil.rmtree(work / "index")
+            shutil.copytree(gen2_index, work / "index")
+        return real(path, manifest)
+
+    monkeypatch.setattr(index_module, "check_files", swap_then_check)
+    idx = open_index(work / "index", check_stale=False)
+    assert calls["n"] == 2 and _answer(idx) == _answer(open_index(gen2_index))
+
+
 def test_queries_in_threads_while_a_build_swaps_in(work, generations):
     """8 threads open the index and query it in a loop while a rebuild swaps another index in:
     every answer is exactly the old build's or the new build's, or a StaleIndexError."""

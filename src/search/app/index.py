@@ -72,16 +72,19 @@ class Index:
         self.path = Path(path)
         for attempt in range(3):
             recover(self.path)  # a build killed between its two renames left the old index aside
+            read: str | None = None  # the generation of the manifest read, if one was
             try:
                 if not self.path.is_dir():
                     raise IndexNotFoundError(f"{self.path}: no index here; build one with `search build`")
                 manifest = L.read_manifest(self.path)
+                read = generation(manifest)
                 check_files(self.path, manifest)  # sizes: a file of another build is refused here
                 check_store_counts(self.path, manifest)  # and a store of the same size
                 break
             except SearchIndexError:
-                # a build swapping its new folder in while we read: look again once it is done
-                if attempt == 2 or not build_running(self.path):
+                # a build swapping its new folder in while we read (still running, or done between
+                # our reading its manifest and its files): look again
+                if attempt == 2 or not (build_running(self.path) or self._swapped_since(read)):
                     raise
                 time.sleep(0.1)
         self.manifest = manifest
@@ -113,6 +116,15 @@ class Index:
             self.verify()
 
     # ----------------------------------------------------------------- integrity
+    def _swapped_since(self, read: str | None) -> bool:
+        """Whether the folder now holds another build than the manifest read (``read``)."""
+        if read is None:
+            return False
+        try:
+            return generation(L.read_manifest(self.path)) != read
+        except SearchIndexError:
+            return False
+
     def _check_generation(self) -> None:
         """StaleIndexError when the folder no longer holds the build this Index opened."""
         try:

@@ -329,10 +329,15 @@ _ASKING_PLACE = re.compile(
 # "huyện nào", "which communes": a province-level report answers neither
 _ASKING_BELOW_PROVINCE = re.compile(
     r"\b(?<!dia )(?<!co )(?:huyen|quan|thi xa|xa|phuong|thi tran) nao\b"  # not "địa phương", "cơ quan nào"
-    r"|\b(?:khong tinh|khong ke|ngoai tru|tru|excluding|not counting|not including|except|leaving out"
-    r"|leaving aside|setting aside|putting aside|apart from|ignoring|other than|leaving|setting|putting)"
-    r" (?:the )?(?:cap tinh|tinh|province|provinces|provincial|province-level|province level)\b"
     r"|\b(?:which|what) (?:of the )?(?:district|districts|commune|communes|ward|wards|town|towns)\b")
+
+# "(không tính cấp tỉnh)", "leaving provincial-level figures aside": the scope, not the topic
+_LEAVING_PROVINCES_OUT = re.compile(
+    r"\(?\s*\b(?:khong tinh|khong ke|ngoai tru|tru|excluding|not counting|not including|except for|except"
+    r"|leaving out|leaving aside|setting aside|putting aside|apart from|ignoring|other than|leaving|setting"
+    r"|putting) (?:the )?(?:cap tinh|tinh|province-level|province level|provincial-level|provincial level"
+    r"|provincial|provinces|province)(?: level)?(?: (?:figures?|reports?|totals?|numbers?|data|results?))?"
+    r"(?: aside)?\b\s*\)?")
 
 # "the largest number of dialogues with citizens": dialogues are counted, citizens say with whom
 _COUNTED_EN = re.compile(
@@ -415,7 +420,9 @@ def parse(question: str, places: PlaceIndex | None = None) -> Question:
     # English ("the 'Great Solidarity' houses"): a translation, read like the rest of the topic
     q.names = [n for n in (m.group(1).strip() for m in _QUOTED.finditer(text))
                if not (english and is_english(n))]
-    q.below_province = bool(_ASKING_BELOW_PROVINCE.search(folded))
+    leaving_out = [m.span() for m in _LEAVING_PROVINCES_OUT.finditer(folded)]
+    q.below_province = bool(leaving_out or _ASKING_BELOW_PROVINCE.search(folded))
+    removed += leaving_out
     if english and q.rank:
         counted = _COUNTED_EN.search(text.lower())
         q.counted = counted.group(1).strip() if counted else ""

@@ -401,8 +401,9 @@ def _held(q: Question, text: str) -> list[bool]:
 def _names_counted(q: Question, text: str) -> bool:
     """The text holds what the question counts: for "the largest number of dialogues with
     citizens", dialogues ("28 cuộc đối thoại", not "2.100 lượt công dân"); else any concept."""
-    counted = [h for c, h in zip(q.concepts, _held(q, text)) if q.is_counted(c.label)]
-    return any(counted) if counted else _concept_score(q, text) > 0
+    held = _held(q, text)
+    counted = [h for c, h in zip(q.concepts, held) if q.is_counted(c.label)]
+    return any(counted) if counted else any(h for c, h in zip(q.concepts, held) if c.weight > 0)
 
 
 def _count_of_damage(article: str, lead_start: int, start: int) -> bool:

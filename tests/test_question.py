@@ -64,6 +64,21 @@ def places():
     ("khoan tien lon nhat thuoc ve dia phuong nao", "most", True, False),
     ("What were the total savings put aside by the women's union?", "how_much", True, False),
     ("What were the main difficulties?", "which", False, False),
+    # "bao nhiêu" with a thing after it counts that thing, even after a verb of raising money …
+    ("Xã vận động được bao nhiêu hộ tham gia?", "how_many", False, True),
+    ("Hội Chữ thập đỏ ủng hộ được bao nhiêu tấn gạo?", "how_many", False, True),
+    ("huyen huy dong duoc bao nhieu nguoi hien mau", "how_many", False, True),
+    # … and with nothing counted after it asks the amount: the verb's, or the money noun's
+    ("Huyện đã huy động được bao nhiêu cho nhà ở?", "how_much", True, False),
+    ("xa duoc ho tro bao nhieu sau tran lu", "how_much", True, False),
+    ("Mỗi hộ được hỗ trợ bao nhiêu?", "how_much", True, False),
+    ("Tổng giá trị quà tặng dịp Tết là bao nhiêu?", "how_much", True, False),
+    ("muc ho tro moi can nha la bao nhieu", "how_much", True, False),
+    ("What was the value of the gifts handed out at Tet?", "how_much", True, False),
+    # the biggest donation is of money; a donation of blood or land is not
+    ("Where was the biggest donation made?", "most", True, False),
+    ("Which places held blood donation drives?", "which", False, False),
+    ("Which district received donations of rice after the flood?", "which", False, False),
 ])
 def test_kind_and_what_is_counted(question, kind, money, count):
     q = parse(question)

@@ -53,7 +53,10 @@ _MONEY_EN = re.compile(r"\b(?:money|funds?|funding|funded|financ\w*|spent|spend|
                        r"|raised?|budget|dong|vnd|billion|million|chip(?:ped)? in)\b"
                        # "complaints raised by residents", "raise awareness": not money
                        r"(?<!\braised)(?<!\braise)|\braised?\b(?! by\b| at\b| in\b| during\b| awareness\b"
-                       r"| concerns?\b| issues?\b| questions?\b| complaints?\b)")
+                       r"| concerns?\b| issues?\b| questions?\b| complaints?\b)"
+                       # "the biggest donation"; not of blood, land or labour
+                       r"|(?<!blood )(?<!organ )(?<!land )\bdonations?\b"
+                       r"(?! of (?:blood|land|labou?r|rice|goods|books|clothes|time)\b)")
 _MONEY_VI = ("kinh phí", "tiền", "số tiền", "vốn", "ngân sách", "chi phí", "tỷ đồng", "triệu đồng",
              "quyên góp", "gây quỹ", "trị giá")
 _MONEY_VI_RE = re.compile(r"(?<!\w)(?:" + "|".join(_MONEY_VI) + r")(?!\w)")

@@ -79,6 +79,16 @@ def places():
     ("Where was the biggest donation made?", "most", True, False),
     ("Which places held blood donation drives?", "which", False, False),
     ("Which district received donations of rice after the flood?", "which", False, False),
+    # yes or no: "… đã … chưa?", "ở đâu có … không?", "did a single district …"; "where is there" asks where
+    ("Có địa phương nào đã từng xây nhà văn hóa cho đồng bào chưa?", "any", False, False),
+    ("o dau co mo hinh cho khong rac thai nhua khong", "any", False, False),
+    ("Did a single district offer free bus rides to pupils?", "any", False, False),
+    ("Where is there a model of self-managed roads?", "which", False, False),
+    # a total number ("tổng số … là bao nhiêu") counts; a list topped is a ranking
+    ("Tổng số suất học bổng đã trao là bao nhiêu?", "how_many", False, True),
+    ("Tổng số tiền vận động là bao nhiêu?", "how_much", True, False),
+    ("Which locality topped the list for scholarships awarded?", "most", False, True),
+    ("How many billion-dong projects were there?", "how_many", False, True),
 ])
 def test_kind_and_what_is_counted(question, kind, money, count):
     q = parse(question)

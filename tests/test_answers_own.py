@@ -550,3 +550,20 @@ def test_an_ethnic_group_named_in_english_is_that_name_not_a_syllable_like_it(ow
     assert list(ans["locality"]) == ["Cẩm Khê"]
     for r in ans.itertuples():
         assert all("Dao" in e for e in r.evidence)
+
+
+def test_a_place_left_out_is_not_in_the_answer_and_the_rest_are(own):
+    every = rows(own.ask("làm đường giao thông nông thôn"))
+    assert ("Châu Thành", "Long An") in every and ("Châu Thành", "Tây Ninh") in every
+    for question in ("Ngoài Châu Thành (Long An), nơi nào làm đường giao thông nông thôn?",
+                     "Apart from Long An, which places built rural roads?"):
+        got = rows(own.ask(question))
+        assert ("Châu Thành", "Long An") not in got, question
+        assert ("Châu Thành", "Tây Ninh") in got, question
+
+
+def test_ho_chi_minh_s_example_does_not_scope_a_question_to_the_city(own):
+    # the corpus has a ward of Hồ Chí Minh City: the man's example is every report's subject
+    got = rows(own.ask("Which places gave gifts to people in difficulty, following Hồ Chí Minh's example?"))
+    assert ("Phường 5", "Hồ Chí Minh") in got and len(got) > 1
+    assert set(rows(own.ask("What did Ho Chi Minh City give to people in difficulty?"))) == {("Phường 5", "Hồ Chí Minh")}

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from search.app.question import OPEN_YEAR, PlaceIndex, directives_named, parse
+from search.text.normalize import fold
 
 
 @pytest.fixture(scope="module")
@@ -313,6 +314,40 @@ def test_a_province_joined_to_a_place_is_a_place_of_its_own(places):
     assert parse("So sánh Bảo Lâm và Ninh Bình về khen thưởng", places).doc_ids == {"c", "d"}
     assert parse("Compare Bảo Lâm with the province of Ninh Bình", places).doc_ids == {"c", "d"}
     assert parse("Châu Thành, Tiền Giang làm đường thế nào?", places).doc_ids == {"a"}  # still narrows
+
+
+@pytest.mark.parametrize("question,asked,left_out", [
+    ("Apart from Bảo Lâm, which places gave scholarships?", None, {"c"}),
+    ("Ngoài Bảo Lâm, còn nơi nào trao học bổng?", None, {"c"}),
+    ("ngoai bao lam con noi nao trao hoc bong", None, {"c"}),
+    ("Những nơi nào trừ huyện Hải Hậu xây nhà đại đoàn kết?", None, {"e"}),
+    ("Which places except Bảo Lâm and Hải Hậu built houses?", None, {"c", "e"}),
+    # left out of a province it names: asked about the rest of the province
+    ("Apart from Hải Hậu, what did Nam Định do?", {"e"}, {"e"}),
+    # "cư trú tại" (resides in) is no "trừ": the place is asked about
+    ("nguoi dan cu tru tai bao lam duoc ho tro gi", {"c"}, set()),
+])
+def test_a_place_left_out_is_not_the_place_asked_about(places, question, asked, left_out):
+    q = parse(question, places)
+    assert (q.doc_ids, q.excluded_doc_ids) == (asked, left_out)
+    assert not any(fold(p) in fold(q.topic) for p in q.places)  # nor is it the topic
+
+
+def test_other_spellings_of_a_province_name_it():
+    articles = pd.DataFrame([
+        {"doc_id": "h", "locality": "Quận 1", "district": "Quận 1", "province": "Hồ Chí Minh", "text": ""},
+        {"doc_id": "n", "locality": "Ba Đình", "district": "Ba Đình", "province": "Hà Nội", "text": ""},
+        {"doc_id": "u", "locality": "Hương Thủy", "district": "Hương Thủy", "province": "Huế", "text": ""},
+    ])
+    places = PlaceIndex.from_articles(articles)
+    for question, docs in [("What did Hanoi do for the elderly?", {"n"}), ("TP.HCM đã làm gì?", {"h"}),
+                           ("What did Saigon do?", {"h"}), ("Thừa Thiên Huế làm gì?", {"u"}),
+                           ("What did Ho Chi Minh City do?", {"h"}), ("thanh pho ho chi minh lam gi", {"h"})]:
+        assert parse(question, places).doc_ids == docs, question
+    # Hồ Chí Minh's thought, the subject of every report, is no place: the question is not scoped
+    for question in ["Which places studied Hồ Chí Minh's thought?",
+                     "Những nơi nào làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh?"]:
+        assert parse(question, places).doc_ids is None, question
 
 
 @pytest.mark.parametrize("question,threshold,money", [

@@ -6,7 +6,8 @@ How ``ask`` decides that a place answers a question
    the most/least, a comparison, yes/no, difficulties), the places, directive and years it names —
    resolved against the index's own articles, diacritics optional — and its topic, the question
    without that scaffolding. Named places, a directive, a year or a period open at one end ("since
-   2021") (and ``where``) scope the answer. A name quoted in Vietnamese must be in the evidence; one
+   2021") (and ``where``) scope the answer; a place it leaves out ("apart from X", "ngoài X") is
+   taken out of it. A name quoted in Vietnamese must be in the evidence; one
    an English question quotes in English ("'Great Solidarity' houses") is a translation, read
    with the topic.
 2. Every sentence in scope is scored against the topic on four kinds of evidence: meaning (the e5
@@ -459,6 +460,7 @@ def evidence_features(idx: Index, question: str, *, where=None, floor: float | N
         docs &= matching_doc_ids(idx.articles, where)
     if q.directive:
         docs &= matching_doc_ids(idx.articles, {"directive": q.directive})
+    docs -= q.excluded_doc_ids  # "apart from Tam Kỳ, which places …"
     if q.doc_ids is not None:
         docs &= q.doc_ids
     elif q.below_province:  # "huyện nào": not the province-level reports

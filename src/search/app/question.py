@@ -6,8 +6,8 @@ diacritics (cues in ``data/question_cues.tsv``, matched on the folded text):
 * kind — ``money`` (how much), ``count`` (how many), ``rank`` most/least (of the money or count the
   question names), ``compare``, ``any`` (yes/no), ``difficulties``, ``lessons``;
 * scope — places named in the question, resolved against the index's own places (``PlaceIndex``:
-  localities, provinces, districts and the communes/wards the articles name), diacritics optional;
-  a directive ("Chỉ thị 03", "Directive 05", "ket luan 01"); a year or a range of years;
+  localities, provinces, districts and the communes/wards the articles name), diacritics optional,
+  and those it leaves out ("apart from X", "ngoài X", "trừ X"); a directive ("Chỉ thị 03", "Directive 05", "ket luan 01"); a year or a range of years;
 * the topic — the question without its scaffolding ("which districts", "bao nhiêu", the named
   places, the directive), which is what evidence must speak of; quoted names ("Dân vận khéo") that
   the evidence must contain.
@@ -22,7 +22,7 @@ from functools import lru_cache
 import pandas as pd
 
 from .. import data
-from ..ingest.gazetteer import LOCALITY_LEVELS, VILLAGE_WORDS, WARD_LEVELS
+from ..ingest.gazetteer import LOCALITY_LEVELS, VILLAGE_WORDS, WARD_LEVELS, province_aliases
 from ..retrieval.crosslingual import is_english
 from ..text.normalize import fold, normalize_line
 from ..text.numbers import parse_number
@@ -151,6 +151,7 @@ class Question:
     per_unit: bool = False                                # asks an amount for each ("mỗi căn bao nhiêu tiền")
     threshold: tuple[str, float] | None = None            # (">", 1e9): "more than 1 tỷ đồng", "trên 50 căn"
     below_province: bool = False                          # asks for districts, communes or wards, not provinces
+    excluded_doc_ids: set[str] = field(default_factory=set)  # articles of places it leaves out ("apart from X")
     counted: str = ""                                     # English most/least: what is counted ("dialogues")
     topic: str = ""
     terms: set[str] = field(default_factory=set)          # folded content words of the topic (Vietnamese)
@@ -188,6 +189,12 @@ _SUBPLACE = re.compile(
 
 
 _WORDS = re.compile(r"\w+")
+
+
+# a place that is also a person's name is a place beside a level word only (folded)
+_PEOPLE_NAMES = frozenset(data.words("place_names_of_people"))
+_CITY_BEFORE = re.compile(r"\b(?:thanh pho|tp\.?|city of|tinh|province of)\s*$")
+_CITY_AFTER = re.compile(r"\s*\(?(?:city|tp|province)\b")
 
 
 @dataclass
@@ -234,6 +241,13 @@ class PlaceIndex:
             if key not in names:
                 names[key] = docs
                 kinds[key] = "province"
+        # other spellings of a province the corpus has: "Thừa Thiên Huế", "Hanoi", "TP.HCM"
+        # (a name too short to look up alone, "Huế", still has its long spellings)
+        for alias, key in province_aliases().items():
+            docs = {d for d, p in provinces.items() if p == key}
+            if docs and alias not in names:
+                names[alias] = docs
+                kinds[alias] = "province"
         return cls(names, kinds, provinces)
 
     def __post_init__(self) -> None:
@@ -255,6 +269,8 @@ class PlaceIndex:
                     found.append((words[i][0], words[i + n - 1][1], name))
         spans: list[tuple[int, int, str]] = []
         for a, b, name in sorted(found, key=lambda f: (-len(f[2]), f[0])):
+            if name in _PEOPLE_NAMES and not (_CITY_BEFORE.search(folded, 0, a) or _CITY_AFTER.match(folded, b)):
+                continue  # "tư tưởng Hồ Chí Minh" is the man's thought, not the city's
             if not any(x < b and a < y for x, y, _ in spans):
                 spans.append((a, b, name))
         return sorted(spans)
@@ -333,6 +349,38 @@ _ASKING_PLACE = re.compile(
 _ASKING_BELOW_PROVINCE = re.compile(
     r"\b(?<!dia )(?<!co )(?:huyen|quan|thi xa|xa|phuong|thi tran) nao\b"  # not "địa phương", "cơ quan nào"
     r"|\b(?:which|what) (?:of the )?(?:district|districts|commune|communes|ward|wards|town|towns)\b")
+
+# "apart from Tam Kỳ", "ngoài Tam Kỳ", "trừ huyện Yên Thế": the place after it is left out of the
+# answer. Without diacritics "tru" is also trụ/trú ("cư trú tại"): only after no such word
+_LEAVING_OUT_BEFORE = re.compile(
+    r"\b(?:apart from|aside from|besides|other than|except(?: for| in)?|excluding|not counting"
+    r"|not including|leaving out|leaving aside|ngoai tru|ngoai|(?<!cu )(?<!tam )(?<!luu )(?<!thuong )tru"
+    r"|khong ke|khong tinh)\s+(?:(?:in|at|o|tai)\s+)?(?:(?:the\s+)?(?:" + "|".join(
+        map(re.escape, (*_LEVELS_EN, "province", *sorted({fold(w) for w in LOCALITY_LEVELS}, key=len, reverse=True),
+                        "tinh"))) + r")\s+)?$")
+
+
+def _left_out(found: list[tuple[int, int, str]], folded: str, text: str, kinds: dict[str, str]
+              ) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, str]], list[tuple[int, int]]]:
+    """The places a question leaves out ("apart from X and Y, which places …"), those it asks
+    about, and the spans of the words that leave them out. Written with diacritics, the cue must
+    be "ngoài", "trừ", "không kể", "không tính" (not "ngoái", "trụ")."""
+    out: list[tuple[int, int, str]] = []
+    cues: list[tuple[int, int]] = []
+    low = text.lower()
+    for i, (a, b, name) in enumerate(found):
+        m = _LEAVING_OUT_BEFORE.search(folded, 0, a)
+        cue = low[m.start():m.end()] if m is not None and len(low) == len(folded) else ""
+        if m is not None and (fold(cue) == cue or any(w in cue for w in ("ngoài", "trừ", "không kể", "không tính"))):
+            out.append((a, b, name))
+            cues.append(m.span())
+        elif out and found[i - 1] == out[-1] and (
+                _JOINED.fullmatch(folded[found[i - 1][1]:a])
+                or kinds[name] == "province" and _NARROWED_BY.fullmatch(folded[found[i - 1][1]:a])):
+            out.append((a, b, name))  # "apart from Yên Thế and Tiên Yên", "ngoài Châu Thành (Long An)"
+            cues.append((found[i - 1][1], a))
+    return out, [f for f in found if f not in out], cues
+
 
 # "(không tính cấp tỉnh)", "leaving provincial-level figures aside": the scope, not the topic
 _LEAVING_PROVINCES_OUT = re.compile(
@@ -458,7 +506,11 @@ def parse(question: str, places: PlaceIndex | None = None) -> Question:
     if places is not None:
         found = places.find(folded)
         q.places = [text[a:b] for a, b, _ in found]
-        q.doc_ids = places.resolve(found, folded)
+        # "apart from Tam Kỳ (and Yên Thế), which places …": those places are left out, not asked about
+        left_out, kept, cues = _left_out(found, folded, text, places.kinds)
+        removed += cues
+        q.excluded_doc_ids = places.resolve(left_out, folded) or set()
+        q.doc_ids = places.resolve(kept, folded)
         if english:
             # Vietnamese words in an English question are a name ("a Dân vận khéo model"): the
             # evidence must hold it, as a quoted name

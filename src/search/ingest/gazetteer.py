@@ -127,6 +127,12 @@ _HCM = re.compile(r"^(?:tp|thanhpho)?(?:hcm|hochiminh)$")
 _PROVINCE_ALIASES = data.mapping("province_aliases", "alias", "province")
 
 
+def province_aliases() -> dict[str, str]:
+    """Folded spellings of province names that folding does not reconcile → the folded name
+    ("thua thien hue" → "hue", "hanoi" → "ha noi", "tphcm" → "ho chi minh")."""
+    return dict(_PROVINCE_ALIASES)
+
+
 def _key(name: str) -> str:
     """Exact-match key: normalised, lower-case, hyphens and apostrophes as spaces, single spaces."""
     return _key_normalized(normalize_line(name))

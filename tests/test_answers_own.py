@@ -567,3 +567,9 @@ def test_ho_chi_minh_s_example_does_not_scope_a_question_to_the_city(own):
     got = rows(own.ask("Which places gave gifts to people in difficulty, following Hồ Chí Minh's example?"))
     assert ("Phường 5", "Hồ Chí Minh") in got and len(got) > 1
     assert set(rows(own.ask("What did Ho Chi Minh City give to people in difficulty?"))) == {("Phường 5", "Hồ Chí Minh")}
+
+
+def test_a_question_asking_for_two_places_lists_the_two_best(own):
+    every = own.ask("Which places built rural roads?")
+    two = own.ask("Which two places built rural roads?")
+    assert len(every) > 2 and list(two["locality"]) == list(every["locality"][:2])

@@ -156,11 +156,40 @@ def test_directive_years_and_topic():
     ("từ năm 2012 đến năm 2016 huyện nào làm đường", (2012, 2016), "làm đường"),
     ("Between 2011 and 2016, which places housed poor households?", (2011, 2016), "housed poor households"),
     ("nam 2022 dia phuong nao ho tro nguoi dan bi thien tai", (2022, 2022), "ho tro nguoi dan bi thien tai"),
+    # the word naming the period goes with its years; two years joined by "or" are both asked
+    ("Which districts built houses during the 2021–2025 term?", (2021, 2025), "built houses"),
+    ("Trong nhiệm kỳ 2020-2025, huyện nào xây nhà?", (2020, 2025), "xây nhà"),
+    ("Which places built houses in 2019 or 2020?", (2019, 2020), "built houses"),
 ])
 def test_years_and_the_words_that_lead_to_them_leave_the_topic(question, years, topic):
     # "giai đoạn", "năm", "between" only say when: left in the topic they become concepts
     q = parse(question)
     assert q.years == years and q.topic == topic
+
+
+@pytest.mark.parametrize("question,directive,topic", [
+    ("Những gì đã làm theo Chỉ thị số 05-CT/TW về nhà ở?", "05-CT/TW", "đã làm theo về nhà ở"),
+    ("What was done on housing under Directive No. 05-CT/TW?", "05-CT/TW", "was done on housing under"),
+    ("Kết luận 01-KL/TW được thực hiện thế nào?", "01-KL/TW", "được thực hiện"),
+    ("ket luan so 01 kl/tw", "01-KL/TW", ""),
+])
+def test_a_directive_written_in_full_leaves_nothing_of_it_in_the_topic(question, directive, topic):
+    q = parse(question)
+    assert (q.directive, q.topic) == (directive, topic)
+
+
+@pytest.mark.parametrize("question,top_n,kind,topic", [
+    ("Which three districts raised the most money?", 3, "most", "raised money"),
+    ("Top 3 places by houses built?", 3, "most", "by houses built"),
+    ("Ba huyện nào vận động được nhiều tiền nhất?", 3, "most", "vận động được tiền"),
+    ("Which two districts built houses?", 2, "which", "built houses"),
+    ("Which places built houses for 3 families?", None, "which", "built houses for 3 families"),
+    ("What did the top leaders say?", None, "which", "did the top leaders"),
+    ("Trách nhiệm người đứng đầu được thực hiện thế nào?", None, "which", "Trách nhiệm người đứng đầu được thực hiện"),
+])
+def test_how_many_places_a_question_asks_for(question, top_n, kind, topic):
+    q = parse(question)
+    assert (q.top_n, q.kind, q.topic) == (top_n, kind, topic)
 
 
 def test_names_the_evidence_must_hold(places):

@@ -742,7 +742,8 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
         settings: AnswerSettings | None = None) -> pd.DataFrame:
     """Places that answer ``question``, best first (columns ``ASK_COLUMNS``); see the module doc.
 
-    ``k`` limits the number of places (default: all that answer)."""
+    ``k`` limits the number of places (default: the number the question asks for, "which three
+    districts …", "top 5", else all that answer)."""
     settings = settings or answer_settings_for(idx.manifest["embedder"]["id"])
     check_optional_k(k)
     text = idx.check_query(question)
@@ -832,6 +833,8 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
             shown = format_vnd(int(bound)) if q.money else format_number(bound)
             return _empty(f"no place in the evidence has a figure {op} {shown}")
     df = df.reset_index(drop=True)
+    if k is None and q.top_n:  # "which three districts …": the three best
+        k = q.top_n
     if k is not None:
         df = df.head(k)
     df.attrs["question"] = {"kind": q.kind, "places": q.places, "directive": q.directive,

@@ -153,6 +153,7 @@ class Question:
     below_province: bool = False                          # asks for districts, communes or wards, not provinces
     excluded_doc_ids: set[str] = field(default_factory=set)  # articles of places it leaves out ("apart from X")
     counted: str = ""                                     # English most/least: what is counted ("dialogues")
+    top_n: int | None = None                              # "which three districts …", "top 5": that many places
     topic: str = ""
     terms: set[str] = field(default_factory=set)          # folded content words of the topic (Vietnamese)
     concepts: list = field(default_factory=list)          # what evidence must speak of (set by answers)
@@ -314,8 +315,8 @@ _JOINED = re.compile(r"\s*,?\s*(?:and|or|vs\.?|versus|with|va|voi|so voi|hoac|&)
 # --- directive and years -----------------------------------------------------------------------
 
 _DIRECTIVE = re.compile(
-    r"\b(chi thi|directive|ct|ket luan|conclusion|kl|nghi quyet|resolution|nq)\s*(?:so\s*)?(\d{1,3})\b"
-    r"(?:\s*-\s*(ct|kl|nq))?")
+    r"\b(chi thi|directive|ct|ket luan|conclusion|kl|nghi quyet|resolution|nq)\s*(?:(?:so|no\.?|number)\s*)?"
+    r"(\d{1,3})\b(?:\s*[-\s]\s*(ct|kl|nq)\b)?(?:\s*/\s*tw\b)?")
 _DIRECTIVE_KIND = {"chi thi": "CT", "directive": "CT", "ct": "CT", "ket luan": "KL",
                    "conclusion": "KL", "kl": "KL", "nghi quyet": "NQ", "resolution": "NQ", "nq": "NQ"}
 
@@ -325,7 +326,10 @@ def directives_named(folded: str) -> set[str]:
     return {f"{int(m.group(2)):02d}-{_DIRECTIVE_KIND[m.group(1)]}/TW" for m in _DIRECTIVE.finditer(folded)}
 
 
-_YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:-|–|—|to|and|den|toi|va)\s*(?:nam\s+|the year\s+)?((?:19|20)\d\d)\b")
+# "giai đoạn 2016-2021", "the 2021–2025 term": the word for the period goes with its years
+_YEAR_RANGE = re.compile(r"(?:\b(?:giai doan|nhiem ky|thoi ky|period|term|phase)\s+)?"
+                         r"\b((?:19|20)\d\d)\s*(?:-|–|—|to|and|or|den|toi|va|hoac)\s*(?:nam\s+|the year\s+)?"
+                         r"((?:19|20)\d\d)\b(?:\s+(?:period|term|phase|tenure)\b)?")
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 #: the upper bound of an open period ("since 2021")
 OPEN_YEAR = 9999
@@ -348,7 +352,19 @@ _ASKING_PLACE = re.compile(
 # "huyện nào", "which communes": a province-level report answers neither
 _ASKING_BELOW_PROVINCE = re.compile(
     r"\b(?<!dia )(?<!co )(?:huyen|quan|thi xa|xa|phuong|thi tran) nao\b"  # not "địa phương", "cơ quan nào"
-    r"|\b(?:which|what) (?:of the )?(?:district|districts|commune|communes|ward|wards|town|towns)\b")
+    r"|\b(?:which|what) (?:of the )?(?:(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten) )?"
+    r"(?:district|districts|commune|communes|ward|wards|town|towns)\b")
+
+# "which three districts …", "top 5 places", "ba huyện nào …": how many places the answer lists
+_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                 "ten": 10, "hai": 2, "ba": 3, "bon": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9,
+                 "muoi": 10}
+_PLACE_NOUNS = r"(?:places?|districts?|localities|locality|communes?|wards?|towns?|cities|city|provinces?|units?)"
+_TOP_N = re.compile(
+    r"\b(?:(?:which|what)(?: are)?(?: the)?|the top|top|name the|list the)\s+(?P<en>\d{1,2}|two|three|four|five"
+    r"|six|seven|eight|nine|ten)\s+(?:(?:[a-z]+ ){0,2}" + _PLACE_NOUNS + r"\b)?"
+    r"|\b(?P<vi>\d{1,2}|hai|ba|bon|nam|sau|bay|tam|chin|muoi) (?:huyen|dia phuong|noi|xa|tinh|phuong|quan"
+    r"|thi xa|don vi)(?: nao| dung dau| dan dau)\b")
 
 # "apart from Tam Kỳ", "ngoài Tam Kỳ", "trừ huyện Yên Thế": the place after it is left out of the
 # answer. Without diacritics "tru" is also trụ/trú ("cư trú tại"): only after no such word
@@ -477,6 +493,13 @@ def parse(question: str, places: PlaceIndex | None = None) -> Question:
     if english and q.rank:
         counted = _COUNTED_EN.search(text.lower())
         q.counted = counted.group(1).strip() if counted else ""
+    top = _TOP_N.search(folded)
+    if top:
+        n = top.group("en") or top.group("vi")
+        q.top_n = int(n) if n.isdigit() else _NUMBER_WORDS[n]
+        removed.append(top.span())
+        if not q.rank and re.search(r"\btop\b|dan dau|dung dau", top.group(0)):
+            q.rank, q.count = "most", q.count or not q.money  # "top 5 places by houses built"
     q.percent = bool(re.search(r"%|\b(?:percent|percentage|share|rate|ty le|phan tram)\b", folded))
     q.per_unit = q.money and bool(_PER_UNIT.search(text.lower()) or (
         text.lower() == folded and _PER_UNIT_FOLDED.search(folded)))
@@ -536,7 +559,7 @@ def parse(question: str, places: PlaceIndex | None = None) -> Question:
     topic = _strip(text, [(a, b) for a, b in removed])
     topic = re.sub(r"\(\s*\)", " ", topic)
     for _ in range(3):  # what the removed parts leave hanging: "Under , …", "… và ?"
-        topic = re.sub(r"^(?:[\s,;:.\-–?]+|(?i:under|during|in|for|of|at|among|with)\b)|[\s,;:\-–?]+$", "",
+        topic = re.sub(r"^(?:[\s,;:.\-–?]+|(?i:under|during|in|for|of|at|among|with|trong)\b)|[\s,;:\-–?]+$", "",
                        topic).strip()
     q.topic = re.sub(r"\s{2,}", " ", topic)  # "" when it asks nothing beyond its scope
     return q

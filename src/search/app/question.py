@@ -7,7 +7,9 @@ diacritics (cues in ``data/question_cues.tsv``, matched on the folded text):
   question names), ``compare``, ``any`` (yes/no), ``difficulties``, ``lessons``;
 * scope — places named in the question, resolved against the index's own places (``PlaceIndex``:
   localities, provinces, districts and the communes/wards the articles name), diacritics optional,
-  and those it leaves out ("apart from X", "ngoài X", "trừ X"); a directive ("Chỉ thị 03", "Directive 05", "ket luan 01"); a year or a range of years;
+  and those it leaves out ("apart from X", "ngoài X", "trừ X"); a directive ("Chỉ thị 03",
+  "Directive 05", "ket luan 01"); a year or a range of years; how many places it asks for ("which
+  three districts", "top 5");
 * the topic — the question without its scaffolding ("which districts", "bao nhiêu", the named
   places, the directive), which is what evidence must speak of; quoted names ("Dân vận khéo") that
   the evidence must contain.

@@ -573,3 +573,11 @@ def test_a_question_asking_for_two_places_lists_the_two_best(own):
     every = own.ask("Which places built rural roads?")
     two = own.ask("Which two places built rural roads?")
     assert len(every) > 2 and list(two["locality"]) == list(every["locality"][:2])
+
+
+def test_a_region_keeps_the_places_of_its_provinces(own):
+    every = rows(own.ask("Which places built rural roads?"))
+    delta = rows(own.ask("Which places in the Mekong Delta built rural roads?"))
+    assert ("Châu Thành", "Long An") in delta and ("Châu Thành", "Long An") in every
+    assert ("Châu Thành", "Tây Ninh") in every and ("Châu Thành", "Tây Ninh") not in delta  # the Southeast
+    assert {province for _, province in delta} <= {"Long An", "An Giang", "Tiền Giang", "Bến Tre", "Cần Thơ"}

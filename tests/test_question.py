@@ -379,6 +379,20 @@ def test_other_spellings_of_a_province_name_it():
         assert parse(question, places).doc_ids is None, question
 
 
+@pytest.mark.parametrize("question,docs", [
+    ("Which places in the Mekong Delta built bridges?", {"a", "b"}),  # Tiền Giang, Trà Vinh
+    ("nhung huyen nao o mien tay xay cau", {"a", "b"}),
+    ("Các tỉnh Tây Nguyên làm gì cho đồng bào?", {"c"}),  # Lâm Đồng
+    ("Which districts in the Red River Delta region built houses?", {"d", "e"}),  # Ninh Bình, Nam Định
+    ("Compare the Central Highlands with the Red River Delta", {"c", "d", "e"}),
+    ("Ở miền Trung, nơi nào hỗ trợ ngư dân?", set()),  # a region the corpus has no article of
+])
+def test_a_region_stands_for_the_articles_of_its_provinces(places, question, docs):
+    q = parse(question, places)
+    assert q.doc_ids == docs
+    assert not re.search(r"(?i)delta|tây nguyên|mien tay|highlands|region", q.topic)
+
+
 @pytest.mark.parametrize("question,threshold,money", [
     ("Which districts raised more than 1 tỷ đồng for housing?", (">", 1e9), True),
     ("Which places raised over 1.5 billion dong?", (">", 1.5e9), True),

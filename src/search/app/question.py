@@ -251,6 +251,15 @@ class PlaceIndex:
             if docs and alias not in names:
                 names[alias] = docs
                 kinds[alias] = "province"
+        # a region ("the Mekong Delta", "Tây Nguyên") stands for the articles of its provinces —
+        # none, when the corpus has none of them: the question is about no article
+        for region in data.rows("regions"):
+            members = set(region["provinces"].split("|"))
+            docs = {d for d, p in provinces.items() if p in members}
+            for name in region["names"].split("|"):
+                if name not in names:
+                    names[name] = docs
+                    kinds[name] = "province"
         return cls(names, kinds, provinces)
 
     def __post_init__(self) -> None:
@@ -311,7 +320,7 @@ class PlaceIndex:
 _LEVELS_EN = ("district", "commune", "ward", "town", "city")
 _NARROWED_BY = re.compile(r"[\s(,\-–]*(?:(?:" + "|".join((*_LEVELS_EN, *sorted({fold(w) for w in LOCALITY_LEVELS})))
                           + r")\b[\s,(]*)?(?:(?:in|of)\s+)?(?:(?:the\s+)?(?:tinh|province)(?:\s+of)?)?\s*")
-_JOINED = re.compile(r"\s*,?\s*(?:and|or|vs\.?|versus|with|va|voi|so voi|hoac|&)\s*(?:(?:tinh|the province of) )?")
+_JOINED = re.compile(r"\s*,?\s*(?:and|or|vs\.?|versus|with|va|voi|so voi|hoac|&)\s*(?:(?:tinh|the province of|the) )?")
 
 
 # --- directive and years -----------------------------------------------------------------------
@@ -417,10 +426,11 @@ _COUNTED_EN = re.compile(
 
 
 _LEVEL_BEFORE = re.compile(r"\b(?:" + "|".join(map(re.escape, _LEVEL_WORDS_FOLDED)) +
-                           r"|huyen uy|tinh uy|thanh uy|quan uy|thi uy|dang uy|tp\.?|district of|province of)"
+                           r"|huyen uy|tinh uy|thanh uy|quan uy|thi uy|dang uy|tp\.?|district of|province of"
+                           r"|vung|khu vuc|cac tinh)"
                            r"\s*$")
 
-_LEVEL_AFTER = re.compile(r"\s+(?:" + "|".join((*_LEVELS_EN, "province")) + r")s?\b")
+_LEVEL_AFTER = re.compile(r"\s+(?:" + "|".join((*_LEVELS_EN, "province", "region", "area")) + r")s?\b")
 
 _WORD = re.compile(r"[^\W\d_]+")
 _SPLIT_SUPERLATIVE = re.compile(r"\b(nhieu|it|lon|cao|thap|nho)\b(?: [a-z]+){1,12}? (nhat)\b")

@@ -581,3 +581,11 @@ def test_a_region_keeps_the_places_of_its_provinces(own):
     assert ("Châu Thành", "Long An") in delta and ("Châu Thành", "Long An") in every
     assert ("Châu Thành", "Tây Ninh") in every and ("Châu Thành", "Tây Ninh") not in delta  # the Southeast
     assert {province for _, province in delta} <= {"Long An", "An Giang", "Tiền Giang", "Bến Tre", "Cần Thơ"}
+
+
+@pytest.mark.parametrize("question", ["In recent years, which places have built rural roads?",
+                                      "Thời gian qua, những nơi nào làm đường giao thông nông thôn?"])
+def test_a_vague_time_does_not_change_the_places(own, question):
+    plain = "Which places built rural roads?" if question.startswith("In") else \
+        "Những nơi nào làm đường giao thông nông thôn?"
+    assert set(rows(own.ask(question))) == set(rows(own.ask(plain)))

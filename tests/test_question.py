@@ -167,6 +167,19 @@ def test_years_and_the_words_that_lead_to_them_leave_the_topic(question, years, 
     assert q.years == years and q.topic == topic
 
 
+@pytest.mark.parametrize("question,topic", [
+    ("Which places built houses for poor households in recent years?", "built houses for poor households"),
+    ("So far, which places have recently built houses?", "have built houses"),
+    ("Which places built roads over the past 5 years?", "built roads"),
+    ("Những năm gần đây, những nơi nào xây nhà cho hộ nghèo?", "xây nhà cho hộ nghèo"),
+    ("thoi gian qua nhung noi nao xay nha cho ho ngheo", "xay nha cho ho ngheo"),
+    ("ho tro nguoi dan vuot qua kho khan", "ho tro nguoi dan vuot qua kho khan"),  # "qua" alone stays
+])
+def test_a_vague_time_is_no_topic(question, topic):
+    q = parse(question)
+    assert (q.topic, q.years) == (topic, None)
+
+
 @pytest.mark.parametrize("question,directive,topic", [
     ("Những gì đã làm theo Chỉ thị số 05-CT/TW về nhà ở?", "05-CT/TW", "đã làm theo về nhà ở"),
     ("What was done on housing under Directive No. 05-CT/TW?", "05-CT/TW", "was done on housing under"),

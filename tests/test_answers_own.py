@@ -589,3 +589,21 @@ def test_a_vague_time_does_not_change_the_places(own, question):
     plain = "Which places built rural roads?" if question.startswith("In") else \
         "Những nơi nào làm đường giao thông nông thôn?"
     assert set(rows(own.ask(question))) == set(rows(own.ask(plain)))
+
+
+@pytest.mark.parametrize("variant", [
+    "Could you tell me which places built rural roads?",
+    "which places built rural roads",
+    "WHICH places built rural roads?",
+    "According to the reports, which places built rural roads? Thanks.",
+])
+def test_how_a_question_is_asked_or_typed_does_not_change_its_places(own, variant):
+    assert set(rows(own.ask(variant))) == set(rows(own.ask("Which places built rural roads?")))
+
+
+def test_a_vietnamese_request_is_the_question_it_wraps(own):
+    bare = "Những nơi nào làm đường giao thông nông thôn?"
+    for variant in ("Xin hỏi, những nơi nào làm đường giao thông nông thôn?",
+                    "cho toi biet nhung noi nao lam duong giao thong nong thon"):
+        plain = bare if variant.startswith("Xin") else "nhung noi nao lam duong giao thong nong thon"
+        assert set(rows(own.ask(variant))) == set(rows(own.ask(plain))), variant

@@ -180,6 +180,27 @@ def test_a_vague_time_is_no_topic(question, topic):
     assert (q.topic, q.years) == (topic, None)
 
 
+@pytest.mark.parametrize("framed,bare", [
+    ("Xin hỏi, có nơi nào tặng thẻ bảo hiểm y tế không?", "Có nơi nào tặng thẻ bảo hiểm y tế không?"),
+    ("cho toi biet co noi nao tang the bao hiem y te khong", "co noi nao tang the bao hiem y te khong"),
+    ("Hãy cho biết huyện nào xây nhà nhiều nhất? Cảm ơn.", "Huyện nào xây nhà nhiều nhất?"),
+    ("Could you tell me whether any place hands out free meals?", "Does any place hand out free meals?"),
+    ("According to the reports, which places collected blood?", "Which places collected blood?"),
+    ("Hi, could you list the places that built houses? Thanks!", "Which places built houses?"),
+    ("Theo các bài báo, nơi nào làm đường?", "Nơi nào làm đường?"),
+])
+def test_a_request_around_a_question_is_not_read_as_part_of_it(framed, bare):
+    a, b = parse(framed), parse(bare)
+    assert (a.kind, a.money, a.count, a.difficulties) == (b.kind, b.money, b.count, b.difficulties)
+    assert fold(a.topic).split()[-2:] == fold(b.topic).split()[-2:] and len(a.topic) <= len(b.topic) + 2
+
+
+@pytest.mark.parametrize("question", ["Hỏi đáp về nhà ở cho hộ nghèo", "Biết ơn các anh hùng liệt sĩ ở đâu?",
+                                      "Tell me", "List"])
+def test_words_that_only_look_like_a_request_stay(question):
+    assert parse(question).text == question
+
+
 @pytest.mark.parametrize("question,directive,topic", [
     ("Những gì đã làm theo Chỉ thị số 05-CT/TW về nhà ở?", "05-CT/TW", "đã làm theo về nhà ở"),
     ("What was done on housing under Directive No. 05-CT/TW?", "05-CT/TW", "was done on housing under"),

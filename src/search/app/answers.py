@@ -443,6 +443,13 @@ def _lexical_query(idx: Index, q: Question, english: bool) -> dict[str, float]:
             if t not in STOP_WORDS and t.lstrip("~") not in FOLDED_STOP_WORDS and not t.lstrip("~").isdigit()}
 
 
+def _as_asked(text: str) -> str:
+    """A question in one written form for the embedder, which reads case and punctuation: a
+    capital first letter and one question mark ("which places …" and "Which places …?" alike)."""
+    text = text.strip().rstrip("?.!… ").strip()
+    return text[:1].upper() + text[1:] + "?" if text else text
+
+
 def evidence_features(idx: Index, question: str, *, where=None, floor: float | None = None,
                       settings: AnswerSettings | None = None) -> tuple[Question, pd.DataFrame]:
     """The parsed question and, for every sentence in its scope, the evidence features
@@ -467,7 +474,7 @@ def evidence_features(idx: Index, question: str, *, where=None, floor: float | N
         a = idx.articles
         docs &= set(a.loc[a["locality"].notna() & (a["locality"].astype(str) != ""), "doc_id"])
     # the question as asked and its topic alone ("build a metro line"): the closer of the two
-    texts = [idx.for_embedder(t) for t in dict.fromkeys([q.text, q.topic]) if t]
+    texts = [idx.for_embedder(t) for t in dict.fromkeys([_as_asked(q.text), q.topic]) if t]
     qvs = idx.embed_queries(texts)
     cos = np.max(idx.sentence_vectors @ np.asarray(qvs).T, axis=1)
     z = (cos - cos.mean()) / max(float(cos.std()), 1e-6)

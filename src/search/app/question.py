@@ -41,6 +41,28 @@ def _cues() -> dict[str, list[re.Pattern[str]]]:
 
 
 @lru_cache(maxsize=1)
+def _request_frames() -> list[re.Pattern[str]]:
+    return [re.compile(p) for p in data.words("request_frames")]
+
+
+def _without_request(text: str) -> str:
+    """The question without a request or greeting around it ("Xin hỏi, …", "Could you tell me …",
+    "… Thanks."): matched on the folded text, cut from the text (folding keeps the length)."""
+    cut, capital = False, text[:1].isupper()
+    for _ in range(3):  # "Hi, could you tell me …": frames may follow one another
+        folded = fold(text)
+        for pattern in _request_frames():
+            m = pattern.search(folded)
+            if m and m.end() > m.start() and m.end() - m.start() < len(text):
+                text, cut = (text[:m.start()] + text[m.end():]).strip(), True
+                break
+        else:
+            break
+    # the question as it would begin on its own (the embedder reads case: "did" is not "Did")
+    return text[:1].upper() + text[1:] if cut and capital else text
+
+
+@lru_cache(maxsize=1)
 def _scaffold() -> list[re.Pattern[str]]:
     return [re.compile(p) for p in data.words("question_scaffold")]
 
@@ -472,7 +494,7 @@ def _strip(folded: str, spans: list[tuple[int, int]]) -> str:
 
 def parse(question: str, places: PlaceIndex | None = None) -> Question:
     """Read a question (see the module docstring). ``places``: the index's place names."""
-    text = normalize_line(question)
+    text = _without_request(normalize_line(question))
     folded = fold(text)
     q = Question(text=text, folded=folded)
     q.money = _has("money", folded)

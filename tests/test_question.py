@@ -195,6 +195,16 @@ def test_a_request_around_a_question_is_not_read_as_part_of_it(framed, bare):
     assert fold(a.topic).split()[-2:] == fold(b.topic).split()[-2:] and len(a.topic) <= len(b.topic) + 2
 
 
+@pytest.mark.parametrize("question,topic", [
+    ("Which areas built or repaired bridges?", "built or repaired bridges"),
+    ("Những đâu gặp khó khăn vì người cao tuổi chưa quen dịch vụ công?",
+     "gặp khó khăn vì người cao tuổi chưa quen dịch vụ công"),
+    ("Any place hands out free meals?", "hands out free meals"),
+])
+def test_other_words_asking_for_places_are_not_the_topic(question, topic):
+    assert parse(question).topic == topic
+
+
 @pytest.mark.parametrize("question", ["Hỏi đáp về nhà ở cho hộ nghèo", "Biết ơn các anh hùng liệt sĩ ở đâu?",
                                       "Tell me", "List"])
 def test_words_that_only_look_like_a_request_stay(question):

@@ -607,3 +607,22 @@ def test_a_vietnamese_request_is_the_question_it_wraps(own):
                     "cho toi biet nhung noi nao lam duong giao thong nong thon"):
         plain = bare if variant.startswith("Xin") else "nhung noi nao lam duong giao thong nong thon"
         assert set(rows(own.ask(variant))) == set(rows(own.ask(plain))), variant
+
+
+@pytest.mark.parametrize("question", ["Which places did not build rural roads?",
+                                      "Những nơi nào chưa làm đường giao thông nông thôn?"])
+def test_a_negated_question_names_apart_the_reports_silent_on_it(own, question):
+    ans = own.ask(question)
+    assert ans.empty and "no proof" in ans.attrs["reason"]  # silence is not "did not"
+    said, not_said = set(ans.attrs["said"]), set(ans.attrs["not_said"])
+    assert "Châu Thành (Long An)" in said and "Châu Thành (Long An)" not in not_said
+    assert "Phường 5 (Hồ Chí Minh)" in not_said and not said & not_said
+    assert said | not_said == _labels(own)  # every report of a known place is in one list or the other
+
+
+def _labels(idx):
+    arts = idx.articles
+    return {f"{loc} ({prov})" if isinstance(loc, str) and loc and isinstance(prov, str) and prov and loc != prov
+            else (loc if isinstance(loc, str) and loc else prov)
+            for loc, prov in zip(arts["locality"], arts["province"])
+            if (isinstance(loc, str) and loc) or (isinstance(prov, str) and prov)}

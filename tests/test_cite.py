@@ -183,3 +183,10 @@ def test_precedent_figures_are_written_by_the_formatter(capsys, fake_index):
     assert "3,7 tỷ đồng" in out and "3.700.000.000" not in out
     assert main(["precedents", "-k", "50", "--index", str(fake_index), "--format", "json"]) == 0
     assert "gần 01 tỷ đồng" in capsys.readouterr().out                # machines get the record as stored
+
+
+def test_cli_ask_with_not_prints_the_two_lists(capsys, fake_index):
+    assert main(["ask", "Which districts did not build houses?", "--index", str(fake_index)]) == 0
+    out = capsys.readouterr().out
+    assert "no proof it was not done" in out
+    assert "Reports that do not say “Which districts build houses?”:" in out and "Reports that say it:" in out

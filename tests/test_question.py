@@ -211,6 +211,24 @@ def test_words_that_only_look_like_a_request_stay(question):
     assert parse(question).text == question
 
 
+@pytest.mark.parametrize("question,positive", [
+    ("Which districts didn't build houses?", "Which districts build houses?"),
+    ("Which places have not yet set up a rice bank?", "Which places have set up a rice bank?"),
+    ("Huyện nào chưa xây nhà cho hộ nghèo?", "Huyện nào xây nhà cho hộ nghèo?"),
+    ("huyen nao khong to chuc doi thoai", "huyen nao to chuc doi thoai"),
+    ("Where haven't party members been honoured?", "Where have party members been honoured?"),
+    # a "not" inside the topic, "không chỉ" (not only), a ranking: not a negated question
+    ("Which places helped families who did not have a house?", ""),
+    ("Nơi nào không chỉ xây nhà mà còn sửa đường?", ""),
+    ("Có nơi nào không rác thải nhựa không?", ""),
+])
+def test_a_negated_question_and_the_question_it_negates(question, positive):
+    q = parse(question)
+    assert (q.negated, q.positive) == (bool(positive), positive)
+    if positive:  # the topic is the positive question's, without its "not"
+        assert parse(positive).topic.endswith(q.topic) and q.topic
+
+
 @pytest.mark.parametrize("question,directive,topic", [
     ("Những gì đã làm theo Chỉ thị số 05-CT/TW về nhà ở?", "05-CT/TW", "đã làm theo về nhà ở"),
     ("What was done on housing under Directive No. 05-CT/TW?", "05-CT/TW", "was done on housing under"),

@@ -345,3 +345,16 @@ def test_ask_says_when_its_places_only_come_closest_or_give_no_figure_to_rank(re
     page = body.decode("utf-8")
     assert status == 200 and "no such figure to rank: An Phú, Mỹ Thạnh" in page
     assert "come closest" not in page
+
+
+@pytest.mark.slow
+def test_ask_with_not_names_apart_the_reports_silent_on_it(real_desk):
+    status, _, body = real_desk.get("/ask", q="Which districts did not mobilize funds for housing?")
+    page = body.decode("utf-8")
+    assert status == 200 and "no proof it was not done" in page
+    said = re.search(r'<p class="said">Reports that say it: ([^<]*)\.</p>', page).group(1)
+    assert {"An Phú (An Giang)", "Bình Sơn (Quảng Ngãi)", "Mỹ Thạnh (An Giang)"} <= set(said.split(", "))
+    not_said = re.search(r'<p class="not-said">Reports that do not say “<a href="[^"]+">([^<]+)</a>”: ([^<]*)\.</p>',
+                         page)
+    assert not_said.group(1) == "Which districts mobilize funds for housing?"
+    assert "An Phú" not in not_said.group(2)

@@ -37,7 +37,9 @@ How ``ask`` decides that a place answers a question
    no sentence is likely enough, the answer is empty and ``df.attrs["reason"]`` says why. A question that asks nothing beyond
    its scope ("which places report on Kết luận 01") is answered by every article in scope, with
    the sentence naming the directive where there is one. A threshold ("more than 1 tỷ đồng", "từ
-   200 suất trở lên") keeps the places whose figure, read as for most/least, passes it.
+   200 suất trở lên") keeps the places whose figure, read as for most/least, passes it. A
+   question with "not" ("which districts did not …") has no row: ``attrs["not_said"]`` names the
+   places in scope whose reports do not say it, ``attrs["said"]`` those whose reports do.
 4. A place is an article's locality (and province); two articles of the same locality and province
    are one place, an article whose province is unknown is a place of its own. The figures of a row
    are those of its evidence: amounts (integer đồng and as written, qualifier kept) for money
@@ -450,17 +452,9 @@ def _as_asked(text: str) -> str:
     return text[:1].upper() + text[1:] + "?" if text else text
 
 
-def evidence_features(idx: Index, question: str, *, where=None, floor: float | None = None,
-                      settings: AnswerSettings | None = None) -> tuple[Question, pd.DataFrame]:
-    """The parsed question and, for every sentence in its scope, the evidence features
-    (``FEATURES``) with the sentence's doc_id, offsets and text.
-
-    ``floor``: leave out the sentences whose log-odds (``settings``) cannot reach it even with the
-    purpose and requirement in their favour — the same answer, without reading every sentence's
-    figures and words (what makes ``ask`` cost little on a large corpus)."""
-    q = parse(question, idx.places)
-    english = is_english(q.text)
-    sents = idx.sentences
+def _scope(idx: Index, q: Question, where=None) -> set[str]:
+    """The articles a question is about: ``where``, its directive, the places it names or leaves
+    out, and for "which districts" the reports below the province."""
     docs = set(idx.articles["doc_id"])
     where = parse_where(where)
     if where:
@@ -473,6 +467,49 @@ def evidence_features(idx: Index, question: str, *, where=None, floor: float | N
     elif q.below_province:  # "huyện nào": not the province-level reports
         a = idx.articles
         docs &= set(a.loc[a["locality"].notna() & (a["locality"].astype(str) != ""), "doc_id"])
+    return docs
+
+
+def _negated(idx: Index, q: Question, where, settings: AnswerSettings) -> pd.DataFrame:
+    """"Which districts did not …": no row. A report that does not say a thing is no proof it was
+    not done, so the answer names, apart, the places in scope whose reports do not say it
+    (``attrs["not_said"]``) and those whose reports do (``attrs["said"]``, the positive question's
+    answer)."""
+    said = ask(idx, q.positive, where=where, settings=settings)
+    said_docs = {d for ds in said["doc_ids"] for d in ds}
+    df = _empty("a question with “not” is not answered from the reports: one silent on a thing is no "
+                "proof it was not done — the places whose reports do not say it are listed apart")
+    df.attrs["not_said"] = _place_labels(idx, _scope(idx, q, where) - said_docs)
+    df.attrs["said"] = _place_labels(idx, said_docs)
+    df.attrs["positive"] = q.positive
+    return df
+
+
+def _place_labels(idx: Index, doc_ids) -> list[str]:
+    """"Châu Thành (Long An)", "Hà Tĩnh": each article's place with its province, sorted."""
+    arts = idx.articles.set_index("doc_id")
+    out = set()
+    for d in doc_ids:
+        loc, prov = arts.at[d, "locality"], arts.at[d, "province"]
+        loc = loc if isinstance(loc, str) and loc else ""
+        prov = prov if isinstance(prov, str) and prov else ""
+        if loc or prov:  # an article of no known place is no place to name
+            out.add(f"{loc} ({prov})" if loc and prov and loc != prov else loc or prov)
+    return sorted(out)
+
+
+def evidence_features(idx: Index, question: str, *, where=None, floor: float | None = None,
+                      settings: AnswerSettings | None = None) -> tuple[Question, pd.DataFrame]:
+    """The parsed question and, for every sentence in its scope, the evidence features
+    (``FEATURES``) with the sentence's doc_id, offsets and text.
+
+    ``floor``: leave out the sentences whose log-odds (``settings``) cannot reach it even with the
+    purpose and requirement in their favour — the same answer, without reading every sentence's
+    figures and words (what makes ``ask`` cost little on a large corpus)."""
+    q = parse(question, idx.places)
+    english = is_english(q.text)
+    sents = idx.sentences
+    docs = _scope(idx, q, where)
     # the question as asked and its topic alone ("build a metro line"): the closer of the two
     texts = [idx.for_embedder(t) for t in dict.fromkeys([_as_asked(q.text), q.topic]) if t]
     qvs = idx.embed_queries(texts)
@@ -754,6 +791,9 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
     settings = settings or answer_settings_for(idx.manifest["embedder"]["id"])
     check_optional_k(k)
     text = idx.check_query(question)
+    asked = parse(text, idx.places)
+    if asked.negated:
+        return _negated(idx, asked, where, settings)
     q, feats = evidence_features(idx, text, where=where, floor=_floor_bound(settings), settings=settings)
     if q.doc_ids is not None and not q.doc_ids:
         return _empty("the question names a place no article of the index is about")

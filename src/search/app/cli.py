@@ -239,6 +239,9 @@ def _cmd_ask(args) -> int:
         if df.attrs.get("unranked"):
             print(("Speak" if df.empty else "Also speak") + " of it, with no such figure to rank: "
                   + ", ".join(df.attrs["unranked"]))
+        if "not_said" in df.attrs:
+            print(f"Reports that do not say “{df.attrs['positive']}”: " + (", ".join(df.attrs["not_said"]) or "none"))
+            print("Reports that say it: " + (", ".join(df.attrs["said"]) or "none"))
         return 0
     _emit(df, args.format)
     return 0

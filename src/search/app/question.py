@@ -178,6 +178,8 @@ class Question:
     excluded_doc_ids: set[str] = field(default_factory=set)  # articles of places it leaves out ("apart from X")
     counted: str = ""                                     # English most/least: what is counted ("dialogues")
     top_n: int | None = None                              # "which three districts …", "top 5": that many places
+    negated: bool = False                                 # "which districts did not …", "huyện nào chưa …"
+    positive: str = ""                                    # the question without its "not" (when negated)
     topic: str = ""
     terms: set[str] = field(default_factory=set)          # folded content words of the topic (Vietnamese)
     concepts: list = field(default_factory=list)          # what evidence must speak of (set by answers)
@@ -431,6 +433,16 @@ def _left_out(found: list[tuple[int, int, str]], folded: str, text: str, kinds: 
     return out, [f for f in found if f not in out], cues
 
 
+# "which districts did not …", "where haven't …", "huyện nào chưa …": a negated question, at its head
+# only ("which places helped families who did not have a house" asks who helped); the group is what
+# the positive question keeps of it ("have not" → "have")
+_NEGATED = re.compile(
+    r"^(?:(?:which|what) (?:[a-z']+ ){0,3}?|where |(?:(?:nhung|cac) )?(?:dia phuong|noi|huyen|xa|phuong"
+    r"|tinh|quan|thi xa|thi tran|don vi|dang bo|chi bo) nao (?:van |da |cung )?)"
+    r"(?P<neg>(?P<keep>have|has|had)(?: not|n't|nt)(?: yet)?|(?:did|do|does)(?: not|n't|nt)|never|not yet"
+    r"|failed to|fail to|chua|khong)\b(?! (?:chi|only)\b)")
+
+
 # "(không tính cấp tỉnh)", "leaving provincial-level figures aside": the scope, not the topic
 _LEAVING_PROVINCES_OUT = re.compile(
     r"\(?\s*\b(?:khong tinh|khong ke|ngoai tru|tru|excluding|not counting|not including|except for|except"
@@ -527,6 +539,12 @@ def parse(question: str, places: PlaceIndex | None = None) -> Question:
     if english and q.rank:
         counted = _COUNTED_EN.search(text.lower())
         q.counted = counted.group(1).strip() if counted else ""
+    negated = _NEGATED.search(folded)
+    if negated and not (q.rank or q.compare or q.threshold):
+        a, b = negated.span("neg")
+        q.negated = True
+        q.positive = re.sub(r"\s{2,}", " ", text[:a] + (negated.group("keep") or "") + text[b:]).strip()
+        removed.append((a, b))
     top = _TOP_N.search(folded)
     if top:
         n = top.group("en") or top.group("vi")

@@ -271,7 +271,9 @@ async def ask_page(datasette, request):
                          "info": article_info(idx, r.doc_ids[0]) if r.doc_ids else None})
         purpose = str(df["purpose"].iloc[0]) if len(df) and "purpose" in df else None
         return {"answers": rows, "reason": df.attrs.get("reason"), "purpose": purpose,
-                "unranked": df.attrs.get("unranked", []), "closest": bool(df.attrs.get("closest"))}
+                "unranked": df.attrs.get("unranked", []), "closest": bool(df.attrs.get("closest")),
+                "not_said": df.attrs.get("not_said"), "said": df.attrs.get("said", []),
+                "positive": df.attrs.get("positive")}
 
     return await _guarded(datasette, request, "desk_ask.html", form, work)
 

@@ -205,6 +205,26 @@ def test_other_words_asking_for_places_are_not_the_topic(question, topic):
     assert parse(question).topic == topic
 
 
+@pytest.mark.parametrize("question,kind,topic,below", [
+    # search-style requests: a table, examples, reports about, a list of places
+    ("Give me a table of the amounts raised for housing by district", "how_much", "The amounts raised for housing", False),
+    ("List all places that built houses and their amounts", "how_much", "built houses", False),
+    ("What is the total number of houses built?", "how_many", "houses built", False),
+    ("Find reports about rice banks", "which", "Rice banks", False),
+    ("Where can I find examples of the Ngôi nhà cấp ủy model?", "which", "the Ngôi nhà cấp ủy model", False),
+    ("tim cac bai viet ve quy khuyen hoc", "which", "quy khuyen hoc", False),
+    ("Kể tên các huyện đã tặng học bổng", "which", "tặng học bổng", True),
+    ("Tìm nơi có mô hình tủ sách", "which", "mô hình tủ sách", False),
+    # … and words that only look like one: "tìm hiểu" (learn about), "nơi ở" (housing), "huyện ủy"
+    ("Tìm hiểu về quỹ khuyến học", "which", "Tìm hiểu về quỹ khuyến học", False),
+    ("Nơi ở cho hộ nghèo", "which", "Nơi ở cho hộ nghèo", False),
+    ("Các huyện ủy chỉ đạo gì?", "which", "Các huyện ủy chỉ đạo gì", False),
+])
+def test_a_search_style_request_asks_for_places(question, kind, topic, below):
+    q = parse(question)
+    assert (q.kind, q.topic, q.below_province) == (kind, topic, below)
+
+
 @pytest.mark.parametrize("question", ["Hỏi đáp về nhà ở cho hộ nghèo", "Biết ơn các anh hùng liệt sĩ ở đâu?",
                                       "Tell me", "List"])
 def test_words_that_only_look_like_a_request_stay(question):

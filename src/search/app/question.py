@@ -387,6 +387,7 @@ _ASKING_PLACE = re.compile(
 # "huyện nào", "which communes": a province-level report answers neither
 _ASKING_BELOW_PROVINCE = re.compile(
     r"\b(?<!dia )(?<!co )(?:huyen|quan|thi xa|xa|phuong|thi tran) nao\b"  # not "địa phương", "cơ quan nào"
+    r"|^(?:cac|nhung) (?:huyen|quan|thi xa|xa|phuong|thi tran)\b(?! (?:nao|uy|doan)\b)"  # "(kể tên) các huyện đã …"
     r"|\b(?:which|what) (?:of the )?(?:(?:\d{1,2}|two|three|four|five|six|seven|eight|nine|ten) )?"
     r"(?:district|districts|commune|communes|ward|wards|town|towns)\b")
 

@@ -87,6 +87,8 @@ def variants(question: str, lang: str) -> list[tuple[str, str]]:
         out += [("spelling", v) for v in {_spelling(question, True), _spelling(question, False)} if v != question]
     if lang == "vi":  # typed without diacritics: the restorer's guesses may differ (not 0 by design)
         out.append(("no-diacritics", fold(question)))
+    if lang == "en" and fold(question) != question.lower():  # its Vietnamese names without diacritics
+        out.append(("names-folded", "".join(c if fold(c) == c.lower() else fold(c) for c in question)))
     for pattern, subs in SWAPS.get(lang, []):
         if re.search(pattern, question):
             out += [("which-word", re.sub(pattern, s, question, count=1)) for s in subs]

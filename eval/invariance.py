@@ -3,7 +3,8 @@
     .venv/bin/python eval/invariance.py [--split dev|test|all] [--show N]
 
 Every question of the answer benchmark (eval/answers.jsonl) is asked again in other words that
-ask the same: a request or thanks around it ("Could you tell me …", "Xin hỏi, …", "… Thanks."),
+ask the same: a request or thanks around it ("Could you tell me …", "Xin hỏi, …", "… Thanks."), a
+sentence of context before or after it ("I am preparing a report …"),
 another case or punctuation, Unicode decomposed (NFD), American or British spelling, another word
 for "which places" ("Which localities …", "Những địa phương nào …"). For each family it prints how
 many answers changed their set of places. The right figure is 0 — except for "no-diacritics" (a
@@ -45,6 +46,12 @@ FRAMES = {
                lambda q: f"{q} Cảm ơn."],
         "vi-nodiac": [lambda q: f"cho toi biet {q}", lambda q: f"xin hoi {q}", lambda q: f"theo cac bai bao {q}",
                       lambda q: f"hay cho biet {q}"],
+    },
+    "context": {
+        "en": [lambda q: f"I am preparing a report for my research group. {q}",
+               lambda q: f"{q} I need it for an article."],
+        "vi": [lambda q: f"Tôi đang chuẩn bị một bài viết cho tạp chí. {q}"],
+        "vi-nodiac": [lambda q: f"toi dang chuan bi mot bai viet cho tap chi. {q}"],
     },
     "typing": {
         "en": [str.lower, lambda q: q.rstrip("?").rstrip(), lambda q: "  " + q.replace(" ", "  ") + " "],

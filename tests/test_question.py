@@ -225,6 +225,29 @@ def test_a_search_style_request_asks_for_places(question, kind, topic, below):
     assert (q.kind, q.topic, q.below_province) == (kind, topic, below)
 
 
+@pytest.mark.parametrize("question,asked", [
+    ("I'm writing about housing for the poor. Which districts mobilized funds for housing?",
+     "Which districts mobilized funds for housing?"),
+    ("Which districts mobilized funds for housing? I need the amounts for an article.",
+     "Which districts mobilized funds for housing?"),
+    ("toi dang viet bai ve nha o. huyen nao van dong tien xay nha", "huyen nao van dong tien xay nha"),
+    ("Tôi cần số liệu cho tạp chí. So sánh Bảo Lâm và Hải Hậu về nhà ở", "So sánh Bảo Lâm và Hải Hậu về nhà ở"),
+    # one sentence, whatever its full stops: "TP. Hồ Chí Minh", "No. 05", "e.g."
+    ("What did TP. Hồ Chí Minh do for the poor?", "What did TP. Hồ Chí Minh do for the poor?"),
+    ("Which places, e.g. in the delta, built houses?", "Which places, e.g. in the delta, built houses?"),
+])
+def test_a_sentence_of_context_is_not_the_question(question, asked):
+    assert parse(question).text == asked
+
+
+def test_the_context_scopes_a_question_that_names_no_place_or_year(places):
+    q = parse("I am writing about Bảo Lâm in 2020. How much did it raise for scholarships?", places)
+    assert (q.doc_ids, q.years, q.money) == ({"c"}, (2020, 2020), True)
+    assert "Bảo Lâm" not in q.topic and "writing" not in q.topic
+    # a place the question names wins over the context's
+    assert parse("I am writing about Bảo Lâm. What did Hải Hậu build?", places).doc_ids == {"e"}
+
+
 @pytest.mark.parametrize("question", ["Hỏi đáp về nhà ở cho hộ nghèo", "Biết ơn các anh hùng liệt sĩ ở đâu?",
                                       "Tell me", "List"])
 def test_words_that_only_look_like_a_request_stay(question):

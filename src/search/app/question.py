@@ -505,9 +505,41 @@ def _strip(folded: str, spans: list[tuple[int, int]]) -> str:
     return re.sub(r"\s+", " ", "".join(keep)).strip()
 
 
+# a sentence boundary: ". ", "? ", "! " — not after an abbreviation ("TP. Hồ Chí Minh", "No. 05")
+# or a short run of words
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=\w)")
+_ABBREVIATION_END = re.compile(r"\b(?:tp|no|nos|st|mr|mrs|dr|tt|ths|ts|pgs|gs|q|h|x|p|v\.v|vs|e\.g|i\.e|etc|cf|vd|v\.d"
+                               r"|approx|ca)\.$", re.IGNORECASE)
+# what asks, in a sentence without a question mark
+_ASKING = re.compile(r"\b(?:which|what|where|who|how|does|did|do|is|are|has|have|compare|list|name|nao|dau"
+                     r"|bao nhieu|gi|khong|chua|the nao|ra sao|so sanh|liet ke|ke ten)\b")
+
+
+def _question_and_context(text: str) -> tuple[str, str]:
+    """"I'm writing about housing. Which districts …?": the sentence that asks, and the others
+    (context, whose places and years may still scope it). One sentence: itself, no context."""
+    parts, start = [], 0
+    # typed all in lower case (as questions without diacritics often are): any ". " may end one
+    for m in _SENTENCE_END.finditer(text):
+        piece = text[start:m.start()]
+        if len(piece.split()) >= 3 and not _ABBREVIATION_END.search(piece):
+            parts.append(piece)
+            start = m.end()
+    parts.append(text[start:])
+    parts = [s.strip() for s in parts if s.strip()]
+    if len(parts) < 2:
+        return text, ""
+    asking = [s for s in parts if s.endswith("?")] or [s for s in parts if _ASKING.search(fold(s))]
+    if not asking:
+        return text, ""
+    chosen = asking[-1]
+    return chosen, " ".join(s for s in parts if s is not chosen)
+
+
 def parse(question: str, places: PlaceIndex | None = None) -> Question:
     """Read a question (see the module docstring). ``places``: the index's place names."""
-    text = _without_request(normalize_line(question))
+    text, context = _question_and_context(_without_request(normalize_line(question)))
+    text = _without_request(text)
     folded = fold(text)
     q = Question(text=text, folded=folded)
     q.money = _has("money", folded)
@@ -615,4 +647,11 @@ def parse(question: str, places: PlaceIndex | None = None) -> Question:
         topic = re.sub(r"^(?:[\s,;:.\-–?]+|(?i:under|during|in|for|of|at|among|with|trong)\b)|[\s,;:\-–?]+$", "",
                        topic).strip()
     q.topic = re.sub(r"\s{2,}", " ", topic)  # "" when it asks nothing beyond its scope
+    if context:  # "I'm writing about Bảo Lâm in 2020. How much …?": the scope it leaves unsaid
+        around = parse(context, places)
+        if q.doc_ids is None and around.doc_ids is not None:
+            q.places, q.doc_ids = around.places, around.doc_ids
+        q.excluded_doc_ids |= around.excluded_doc_ids
+        q.years = q.years or around.years
+        q.directive = q.directive or around.directive
     return q

@@ -264,6 +264,7 @@ def test_words_that_only_look_like_a_request_stay(question):
     ("Which places helped families who did not have a house?", ""),
     ("Nơi nào không chỉ xây nhà mà còn sửa đường?", ""),
     ("Có nơi nào không rác thải nhựa không?", ""),
+    ("What did not work in the campaign?", ""),  # asks for difficulties
 ])
 def test_a_negated_question_and_the_question_it_negates(question, positive):
     q = parse(question)

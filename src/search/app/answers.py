@@ -476,10 +476,11 @@ def _negated(idx: Index, q: Question, where, settings: AnswerSettings) -> pd.Dat
     (``attrs["not_said"]``) and those whose reports do (``attrs["said"]``, the positive question's
     answer)."""
     said = ask(idx, q.positive, where=where, settings=settings)
-    said_docs = {d for ds in said["doc_ids"] for d in ds}
+    scope = _scope(idx, q, where)  # the question's, with what its context scoped
+    said_docs = {d for ds in said["doc_ids"] for d in ds} & scope
     df = _empty("a question with “not” is not answered from the reports: one silent on a thing is no "
                 "proof it was not done — the places whose reports do not say it are listed apart")
-    df.attrs["not_said"] = _place_labels(idx, _scope(idx, q, where) - said_docs)
+    df.attrs["not_said"] = _place_labels(idx, scope - said_docs)
     df.attrs["said"] = _place_labels(idx, said_docs)
     df.attrs["positive"] = q.positive
     return df

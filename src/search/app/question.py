@@ -435,10 +435,12 @@ def _left_out(found: list[tuple[int, int, str]], folded: str, text: str, kinds: 
 
 
 # "which districts did not …", "where haven't …", "huyện nào chưa …": a negated question, at its head
-# only ("which places helped families who did not have a house" asks who helped); the group is what
-# the positive question keeps of it ("have not" → "have")
+# only ("which places helped families who did not have a house" asks who helped; "what did not
+# work?" asks for difficulties); the group is what the positive question keeps of it ("have not" →
+# "have")
 _NEGATED = re.compile(
-    r"^(?:(?:which|what) (?:[a-z']+ ){0,3}?|where |(?:(?:nhung|cac) )?(?:dia phuong|noi|huyen|xa|phuong"
+    r"^(?:which (?:[a-z']+ ){0,3}?|what (?:of the )?" + _PLACE_NOUNS + r" |where "
+    r"|(?:(?:nhung|cac) )?(?:dia phuong|noi|huyen|xa|phuong"
     r"|tinh|quan|thi xa|thi tran|don vi|dang bo|chi bo) nao (?:van |da |cung )?)"
     r"(?P<neg>(?P<keep>have|has|had)(?: not|n't|nt)(?: yet)?|(?:did|do|does)(?: not|n't|nt)|never|not yet"
     r"|failed to|fail to|chua|khong)\b(?! (?:chi|only)\b)")
@@ -519,7 +521,6 @@ def _question_and_context(text: str) -> tuple[str, str]:
     """"I'm writing about housing. Which districts …?": the sentence that asks, and the others
     (context, whose places and years may still scope it). One sentence: itself, no context."""
     parts, start = [], 0
-    # typed all in lower case (as questions without diacritics often are): any ". " may end one
     for m in _SENTENCE_END.finditer(text):
         piece = text[start:m.start()]
         if len(piece.split()) >= 3 and not _ABBREVIATION_END.search(piece):

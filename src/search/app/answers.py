@@ -480,34 +480,23 @@ def _negated(idx: Index, q: Question, where, settings: AnswerSettings) -> pd.Dat
     said_docs = {d for ds in said["doc_ids"] for d in ds} & scope
     df = _empty("a question with “not” is not answered from the reports: one silent on a thing is no "
                 "proof it was not done — the places whose reports do not say it are listed apart")
-    df.attrs["not_said"] = _place_labels(idx, scope - said_docs)
-    df.attrs["said"] = _place_labels(idx, said_docs)
+    df.attrs["not_said"] = _localities(idx, sorted(scope - said_docs), with_province=True)
+    df.attrs["said"] = _localities(idx, sorted(said_docs), with_province=True)
     df.attrs["positive"] = q.positive
     return df
 
 
-def _place_labels(idx: Index, doc_ids) -> list[str]:
-    """"Châu Thành (Long An)", "Hà Tĩnh": each article's place with its province, sorted."""
-    arts = idx.articles.set_index("doc_id")
-    out = set()
-    for d in doc_ids:
-        loc, prov = arts.at[d, "locality"], arts.at[d, "province"]
-        loc = loc if isinstance(loc, str) and loc else ""
-        prov = prov if isinstance(prov, str) and prov else ""
-        if loc or prov:  # an article of no known place is no place to name
-            out.add(f"{loc} ({prov})" if loc and prov and loc != prov else loc or prov)
-    return sorted(out)
-
-
 def evidence_features(idx: Index, question: str, *, where=None, floor: float | None = None,
-                      settings: AnswerSettings | None = None) -> tuple[Question, pd.DataFrame]:
+                      settings: AnswerSettings | None = None,
+                      parsed: Question | None = None) -> tuple[Question, pd.DataFrame]:
     """The parsed question and, for every sentence in its scope, the evidence features
     (``FEATURES``) with the sentence's doc_id, offsets and text.
 
     ``floor``: leave out the sentences whose log-odds (``settings``) cannot reach it even with the
     purpose and requirement in their favour — the same answer, without reading every sentence's
-    figures and words (what makes ``ask`` cost little on a large corpus)."""
-    q = parse(question, idx.places)
+    figures and words (what makes ``ask`` cost little on a large corpus). ``parsed``: the question
+    as ``parse`` read it already."""
+    q = parsed or parse(question, idx.places)
     english = is_english(q.text)
     sents = idx.sentences
     docs = _scope(idx, q, where)
@@ -795,7 +784,8 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
     asked = parse(text, idx.places)
     if asked.negated:
         return _negated(idx, asked, where, settings)
-    q, feats = evidence_features(idx, text, where=where, floor=_floor_bound(settings), settings=settings)
+    q, feats = evidence_features(idx, text, where=where, floor=_floor_bound(settings), settings=settings,
+                                 parsed=asked)
     if q.doc_ids is not None and not q.doc_ids:
         return _empty("the question names a place no article of the index is about")
     if feats.empty:
@@ -894,12 +884,20 @@ def ask(idx: Index, question: str, *, k: int | None = None, where=None,
     return df
 
 
-def _localities(idx: Index, doc_ids) -> list[str]:
-    """The places of these articles, by name (the province for a province-level report)."""
+def _localities(idx: Index, doc_ids, *, with_province: bool = False) -> list[str]:
+    """The places of these articles, by name (the province for a province-level report), sorted;
+    ``with_province``: "Châu Thành (Long An)". An article of no known place names none."""
     arts = idx.articles.set_index("doc_id")
-    names = (arts.at[d, "locality"] if isinstance(arts.at[d, "locality"], str) and arts.at[d, "locality"]
-             else arts.at[d, "province"] for d in dict.fromkeys(doc_ids))
-    return sorted({str(n) for n in names if isinstance(n, str) and n})
+    out = set()
+    for d in dict.fromkeys(doc_ids):
+        loc, prov = arts.at[d, "locality"], arts.at[d, "province"]
+        loc = loc if isinstance(loc, str) else ""
+        prov = prov if isinstance(prov, str) else ""
+        if with_province and loc and prov and loc != prov:
+            out.add(f"{loc} ({prov})")
+        elif loc or prov:
+            out.add(loc or prov)
+    return sorted(out)
 
 
 def _floor_bound(settings: AnswerSettings) -> float:

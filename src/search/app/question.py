@@ -58,7 +58,7 @@ def _without_request(text: str) -> str:
                 break
         else:
             break
-    # the question as it would begin on its own (the embedder reads case: "did" is not "Did")
+    # the question as it would begin on its own: its topic, embedded as it is, reads case too
     return text[:1].upper() + text[1:] if cut and capital else text
 
 
@@ -402,12 +402,14 @@ _TOP_N = re.compile(
     r"|\b(?P<vi>\d{1,2}|hai|ba|bon|nam|sau|bay|tam|chin|muoi) (?:huyen|dia phuong|noi|xa|tinh|phuong|quan"
     r"|thi xa|don vi)(?: nao| dung dau| dan dau)\b")
 
+# the words that leave a place or the provinces out ("apart from", "không tính"), folded
+_LEAVING_OUT_WORDS = (r"apart from|aside from|other than|except(?: for| in)?|excluding|not counting|not including"
+                      r"|leaving out|leaving aside|ngoai tru|khong ke|khong tinh")
+
 # "apart from Tam Kỳ", "ngoài Tam Kỳ", "trừ huyện Yên Thế": the place after it is left out of the
 # answer. Without diacritics "tru" is also trụ/trú ("cư trú tại"): only after no such word
 _LEAVING_OUT_BEFORE = re.compile(
-    r"\b(?:apart from|aside from|besides|other than|except(?: for| in)?|excluding|not counting"
-    r"|not including|leaving out|leaving aside|ngoai tru|ngoai|(?<!cu )(?<!tam )(?<!luu )(?<!thuong )tru"
-    r"|khong ke|khong tinh)\s+(?:(?:in|at|o|tai)\s+)?(?:(?:the\s+)?(?:" + "|".join(
+    r"\b(?:" + _LEAVING_OUT_WORDS + r"|besides|ngoai|(?<!cu )(?<!tam )(?<!luu )(?<!thuong )tru)\s+(?:(?:in|at|o|tai)\s+)?(?:(?:the\s+)?(?:" + "|".join(
         map(re.escape, (*_LEVELS_EN, "province", *sorted({fold(w) for w in LOCALITY_LEVELS}, key=len, reverse=True),
                         "tinh"))) + r")\s+)?$")
 
@@ -448,8 +450,7 @@ _NEGATED = re.compile(
 
 # "(không tính cấp tỉnh)", "leaving provincial-level figures aside": the scope, not the topic
 _LEAVING_PROVINCES_OUT = re.compile(
-    r"\(?\s*\b(?:khong tinh|khong ke|ngoai tru|tru|excluding|not counting|not including|except for|except"
-    r"|leaving out|leaving aside|setting aside|putting aside|apart from|ignoring|other than|leaving|setting"
+    r"\(?\s*\b(?:" + _LEAVING_OUT_WORDS + r"|tru|setting aside|putting aside|ignoring|leaving|setting"
     r"|putting) (?:the )?(?:cap tinh|tinh|province-level|province level|provincial-level|provincial level"
     r"|provincial|provinces|province)(?: level)?(?: (?:figures?|reports?|totals?|numbers?|data|results?))?"
     r"(?: aside)?\b\s*\)?")
